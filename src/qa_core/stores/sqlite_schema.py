@@ -1,0 +1,75 @@
+"""The SQLite schema, as an append-only list of migrations (``PRAGMA user_version``)."""
+
+from __future__ import annotations
+
+# Each entry moves the schema one version up. Never edit a released entry: append a new one.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        last_number INTEGER NOT NULL DEFAULT 0,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX sessions_by_tenant ON sessions (tenant, id);
+
+    -- Columns hold what is searched or sorted on, the rest of a question is JSON in data.
+    CREATE TABLE questions (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions (id),
+        number INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        author TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        votes INTEGER NOT NULL DEFAULT 0,
+        pinned INTEGER NOT NULL DEFAULT 0,
+        merged_into INTEGER REFERENCES questions (id),
+        data TEXT NOT NULL,
+        UNIQUE (session_id, number)
+    );
+    CREATE INDEX questions_by_votes ON questions (session_id, state, votes DESC, id);
+    CREATE INDEX questions_by_pin ON questions (session_id, state, pinned DESC, votes DESC, id);
+    CREATE INDEX questions_by_state ON questions (session_id, state);
+    CREATE INDEX questions_by_author ON questions (session_id, author, created_at);
+    CREATE INDEX questions_merged ON questions (merged_into) WHERE merged_into IS NOT NULL;
+
+    CREATE TABLE votes (
+        question_id INTEGER NOT NULL REFERENCES questions (id),
+        voter TEXT NOT NULL,
+        PRIMARY KEY (question_id, voter)
+    );
+
+    CREATE TABLE terms (
+        session_id INTEGER NOT NULL,
+        term TEXT NOT NULL,
+        question_id INTEGER NOT NULL,
+        PRIMARY KEY (session_id, term, question_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX terms_by_question ON terms (question_id);
+
+    CREATE TABLE restrictions (
+        session_id INTEGER NOT NULL,
+        user TEXT NOT NULL,
+        restriction TEXT NOT NULL,
+        reason TEXT,
+        PRIMARY KEY (session_id, user)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL
+    );
+    CREATE INDEX audit_by_session ON audit (session_id, seq);
+
+    CREATE TABLE idempotency (
+        scope TEXT NOT NULL,
+        key TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        PRIMARY KEY (scope, key)
+    ) WITHOUT ROWID;
+    """,
+)

@@ -1,0 +1,1 @@
+"""Shared fixtures come from qa_core.testing.fixtures (a pytest11 plugin)."""
