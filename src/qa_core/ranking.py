@@ -14,7 +14,7 @@ from datetime import datetime
 
 from .models import Question, QuestionState, UserRef
 from .selection import Selection
-from .text import jaccard, terms
+from .text import terms
 
 SortKey = Callable[[Question], tuple[float, ...]]
 
@@ -62,12 +62,17 @@ hot = _by_key(lambda s: lambda q: (-hot_score(q, s.now),))
 
 # -- representative --------------------------------------------------------------------------
 
-RELEVANCE_WEIGHT = 0.6  # λ of maximal marginal relevance: votes vs. novelty
+RELEVANCE_WEIGHT = 0.5  # λ of maximal marginal relevance: votes vs. novelty
 HISTORY_WINDOW = 50  # how many past questions count for novelty
 
 
 def _topic(question: Question) -> frozenset[str]:
     return terms(question.text) | {f"#tag:{t}" for t in question.tags}
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """Share of the smaller topic set found in the other: a rewording scores near 1."""
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 
 def representative(selection: Selection) -> list[Question]:
@@ -102,7 +107,7 @@ def _mmr(
         eligible = [q for q in remaining if served[q.author.user] == fewest]
 
         def score(q: Question) -> tuple[float, int]:
-            overlap = max((jaccard(topics[q.id], s) for s in seen), default=0.0)
+            overlap = max((_overlap(topics[q.id], s) for s in seen), default=0.0)
             mmr = RELEVANCE_WEIGHT * relevance[q.id] - (1 - RELEVANCE_WEIGHT) * overlap
             return (-mmr, tiebreak(selection.seed, q))
 

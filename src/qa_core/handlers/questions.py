@@ -149,7 +149,8 @@ def cast_vote(ctx: Context, cmd: CastVote) -> None:
     already = ctx.tx.voted([q.id for q in group], voter)
     wanted = not already if cmd.up is None else cmd.up
     if wanted and not already:
-        votes = ctx.tx.add_vote(question.id, voter, counted_on=target.id)
+        # Recorded on the survivor: the duplicate is hidden while merged.
+        votes = ctx.tx.add_vote(target.id, voter, counted_on=target.id)
         ctx.emit(VoteCast, session.id, question_id=target.id, voter=voter, votes=votes)
     elif already and not wanted:
         votes = ctx.tx.remove_votes(already, voter, counted_on=target.id)
