@@ -16,7 +16,11 @@ from qa_core.testing import Cast
 
 
 async def live_session(
-    engine: Engine, cast: Cast, *, moderation: ModerationMode = ModerationMode.PRE, **settings: object
+    engine: Engine,
+    cast: Cast,
+    *,
+    moderation: ModerationMode = ModerationMode.PRE,
+    **settings: object,
 ) -> int:
     created = await engine.execute(
         CreateSession(
@@ -34,13 +38,23 @@ async def live_session(
     return created.session.id
 
 
-async def ask(engine: Engine, cast: Cast, session_id: int, n: int, text: str, *, approve: bool = True,
-              anonymous: bool = False) -> Question:
+async def ask(
+    engine: Engine,
+    cast: Cast,
+    session_id: int,
+    n: int,
+    text: str,
+    *,
+    approve: bool = True,
+    anonymous: bool = False,
+) -> Question:
     outcome = await engine.execute(
         SubmitQuestion(session_id=session_id, text=text, anonymous=anonymous), cast.person(n)
     )
     assert outcome.question is not None
     if approve and outcome.question.state.value == "pending":
-        outcome = await engine.execute(ApproveQuestion(question_id=outcome.question.id), cast.moderator)
+        outcome = await engine.execute(
+            ApproveQuestion(question_id=outcome.question.id), cast.moderator
+        )
         assert outcome.question is not None
     return outcome.question

@@ -8,10 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support import ask, live_session
+
 from qa_core import Engine, Hooks, make_plugin_manager
 from qa_core.stores.sqlite import SQLiteStore
 from qa_core.testing import Cast
-from tests.support import ask, live_session
 
 ACKS_BEFORE_KILL = 300
 
@@ -26,7 +27,9 @@ async def test_acknowledged_votes_survive_kill_9(tmp_path: Path) -> None:
 
     child = subprocess.Popen(
         [sys.executable, str(Path(__file__).with_name("crash_voter.py")), path, str(question.id)],
-        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
     )
     acked: list[str] = []

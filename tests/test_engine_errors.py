@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import pytest
+from tests.support import ask, live_session
 
 from qa_core import (
     Actor,
@@ -29,7 +30,6 @@ from qa_core import (
     WithdrawQuestion,
 )
 from qa_core.testing import Cast
-from tests.support import ask, live_session
 
 
 async def audit_length(engine: Engine, session_id: int, cast: Cast) -> int:
@@ -37,7 +37,11 @@ async def audit_length(engine: Engine, session_id: int, cast: Cast) -> int:
 
 
 async def refused(
-    engine: Engine, cast: Cast, session_id: int, error: type[QaError], match: str,
+    engine: Engine,
+    cast: Cast,
+    session_id: int,
+    error: type[QaError],
+    match: str,
     attempt: Callable[[], Awaitable[object]],
 ) -> None:
     """``attempt`` raises ``error`` with a readable message, and leaves the audit log alone."""
@@ -51,38 +55,64 @@ async def test_empty_and_oversize_questions(qa_engine: Engine, qa_cast: Cast) ->
     sid = await live_session(qa_engine, qa_cast, max_length=100)
 
     def submit(text: str) -> Callable[[], Awaitable[object]]:
-        return lambda: qa_engine.execute(SubmitQuestion(session_id=sid, text=text), qa_cast.person(1))
+        return lambda: qa_engine.execute(
+            SubmitQuestion(session_id=sid, text=text), qa_cast.person(1)
+        )
 
     await refused(qa_engine, qa_cast, sid, Refused, "empty", submit(" \u200b\u2060 \n"))
     await refused(qa_engine, qa_cast, sid, Refused, "at least 10", submit("Why?"))
-    await refused(qa_engine, qa_cast, sid, Refused, "101 characters; the limit is 100", submit("x" * 101))
+    await refused(
+        qa_engine, qa_cast, sid, Refused, "101 characters; the limit is 100", submit("x" * 101)
+    )
 
 
 async def test_vote_on_a_withdrawn_question(qa_engine: Engine, qa_cast: Cast) -> None:
     sid = await live_session(qa_engine, qa_cast)
     q = await ask(qa_engine, qa_cast, sid, 1, "Will this stay around?")
     await qa_engine.execute(WithdrawQuestion(question_id=q.id), qa_cast.person(1))
-    await refused(qa_engine, qa_cast, sid, InvalidState, "was withdrawn by its author",
-                  lambda: qa_engine.execute(CastVote(question_id=q.id), qa_cast.person(2)))
+    await refused(
+        qa_engine,
+        qa_cast,
+        sid,
+        InvalidState,
+        "was withdrawn by its author",
+        lambda: qa_engine.execute(CastVote(question_id=q.id), qa_cast.person(2)),
+    )
 
 
 async def test_vote_on_a_pending_question(qa_engine: Engine, qa_cast: Cast) -> None:
     sid = await live_session(qa_engine, qa_cast)
     q = await ask(qa_engine, qa_cast, sid, 1, "Not approved yet, right?", approve=False)
-    await refused(qa_engine, qa_cast, sid, InvalidState, "waiting for a moderator",
-                  lambda: qa_engine.execute(CastVote(question_id=q.id), qa_cast.person(2)))
+    await refused(
+        qa_engine,
+        qa_cast,
+        sid,
+        InvalidState,
+        "waiting for a moderator",
+        lambda: qa_engine.execute(CastVote(question_id=q.id), qa_cast.person(2)),
+    )
 
 
 async def test_a_participant_cannot_approve(qa_engine: Engine, qa_cast: Cast) -> None:
     sid = await live_session(qa_engine, qa_cast)
     q = await ask(qa_engine, qa_cast, sid, 1, "Approve me yourself?", approve=False)
-    await refused(qa_engine, qa_cast, sid, PermissionDenied, "Only moderators",
-                  lambda: qa_engine.execute(ApproveQuestion(question_id=q.id), qa_cast.person(2)))
+    await refused(
+        qa_engine,
+        qa_cast,
+        sid,
+        PermissionDenied,
+        "Only moderators",
+        lambda: qa_engine.execute(ApproveQuestion(question_id=q.id), qa_cast.person(2)),
+    )
 
 
-async def test_a_guest_or_participant_cannot_create_sessions(qa_engine: Engine, qa_cast: Cast) -> None:
+async def test_a_guest_or_participant_cannot_create_sessions(
+    qa_engine: Engine, qa_cast: Cast
+) -> None:
     with pytest.raises(PermissionDenied, match="Only hosts"):
-        await qa_engine.execute(CreateSession(tenant=qa_cast.tenant, title="Mine"), qa_cast.person(1))
+        await qa_engine.execute(
+            CreateSession(tenant=qa_cast.tenant, title="Mine"), qa_cast.person(1)
+        )
 
 
 async def test_every_command_on_a_closed_session(qa_engine: Engine, qa_cast: Cast) -> None:
@@ -97,8 +127,14 @@ async def test_every_command_on_a_closed_session(qa_engine: Engine, qa_cast: Cas
         (OpenSession(session_id=sid), qa_cast.host),
     ]
     for command, actor in attempts:
-        await refused(qa_engine, qa_cast, sid, InvalidState, "closed",
-                      lambda c=command, a=actor: qa_engine.execute(c, a))
+        await refused(
+            qa_engine,
+            qa_cast,
+            sid,
+            InvalidState,
+            "closed",
+            lambda c=command, a=actor: qa_engine.execute(c, a),
+        )
 
 
 async def test_a_banned_user_can_do_nothing_and_a_muted_one_only_votes(
@@ -108,33 +144,61 @@ async def test_a_banned_user_can_do_nothing_and_a_muted_one_only_votes(
     q = await ask(qa_engine, qa_cast, sid, 1, "Is anyone banned here?")
     troll, quiet = qa_cast.person(66), qa_cast.person(67)
     await qa_engine.execute(
-        RestrictParticipant(session_id=sid, user=troll.user, restriction=Restriction.BANNED, reason="abuse"),
+        RestrictParticipant(
+            session_id=sid, user=troll.user, restriction=Restriction.BANNED, reason="abuse"
+        ),
         qa_cast.moderator,
     )
     await qa_engine.execute(
         RestrictParticipant(session_id=sid, user=quiet.user, restriction=Restriction.MUTED),
         qa_cast.moderator,
     )
-    await refused(qa_engine, qa_cast, sid, PermissionDenied, "banned",
-                  lambda: qa_engine.execute(CastVote(question_id=q.id), troll))
-    await refused(qa_engine, qa_cast, sid, PermissionDenied, "banned",
-                  lambda: qa_engine.execute(SubmitQuestion(session_id=sid, text="Let me back in?"), troll))
+    await refused(
+        qa_engine,
+        qa_cast,
+        sid,
+        PermissionDenied,
+        "banned",
+        lambda: qa_engine.execute(CastVote(question_id=q.id), troll),
+    )
+    await refused(
+        qa_engine,
+        qa_cast,
+        sid,
+        PermissionDenied,
+        "banned",
+        lambda: qa_engine.execute(SubmitQuestion(session_id=sid, text="Let me back in?"), troll),
+    )
     with pytest.raises(PermissionDenied, match="banned"):
         await qa_engine.views.public_queue(sid, troll)
-    await refused(qa_engine, qa_cast, sid, PermissionDenied, "muted",
-                  lambda: qa_engine.execute(SubmitQuestion(session_id=sid, text="Can I ask now?"), quiet))
+    await refused(
+        qa_engine,
+        qa_cast,
+        sid,
+        PermissionDenied,
+        "muted",
+        lambda: qa_engine.execute(SubmitQuestion(session_id=sid, text="Can I ask now?"), quiet),
+    )
     await qa_engine.execute(CastVote(question_id=q.id), quiet)
     with pytest.raises(InvalidInput, match="cannot be restricted"):
         await qa_engine.execute(
-            RestrictParticipant(session_id=sid, user=qa_cast.guest.user, restriction=Restriction.BANNED),
+            RestrictParticipant(
+                session_id=sid, user=qa_cast.guest.user, restriction=Restriction.BANNED
+            ),
             qa_cast.moderator,
         )
 
 
 async def test_unknown_ids(qa_engine: Engine, qa_cast: Cast) -> None:
     sid = await live_session(qa_engine, qa_cast)
-    await refused(qa_engine, qa_cast, sid, NotFound, "no question with id 424242",
-                  lambda: qa_engine.execute(CastVote(question_id=424242), qa_cast.person(1)))
+    await refused(
+        qa_engine,
+        qa_cast,
+        sid,
+        NotFound,
+        "no question with id 424242",
+        lambda: qa_engine.execute(CastVote(question_id=424242), qa_cast.person(1)),
+    )
     with pytest.raises(NotFound, match="no session 9999"):
         await qa_engine.execute(NextQuestion(session_id=9999), qa_cast.host)
 
@@ -142,7 +206,9 @@ async def test_unknown_ids(qa_engine: Engine, qa_cast: Cast) -> None:
 async def test_another_tenants_session_looks_absent(qa_engine: Engine, qa_cast: Cast) -> None:
     sid = await live_session(qa_engine, qa_cast)
     q = await ask(qa_engine, qa_cast, sid, 1, "Is this tenant sealed?")
-    outsider = Actor(UserRef("other:1", "host"), "Other host", frozenset({Role.HOST, Role.MODERATOR}))
+    outsider = Actor(
+        UserRef("other:1", "host"), "Other host", frozenset({Role.HOST, Role.MODERATOR})
+    )
     for attempt in (
         lambda: qa_engine.execute(ApproveQuestion(question_id=q.id), outsider),
         lambda: qa_engine.execute(CastVote(question_id=q.id), outsider),
@@ -155,12 +221,20 @@ async def test_another_tenants_session_looks_absent(qa_engine: Engine, qa_cast: 
 
 
 async def test_unknown_strategy_is_named(qa_engine: Engine, qa_cast: Cast) -> None:
-    with pytest.raises(InvalidInput, match="Unknown selection strategy 'magic'; known: hot, newest"):
+    with pytest.raises(
+        InvalidInput, match="Unknown selection strategy 'magic'; known: hot, newest"
+    ):
         await live_session(qa_engine, qa_cast, strategy="magic")
 
 
 async def test_withdrawing_someone_elses_question(qa_engine: Engine, qa_cast: Cast) -> None:
     sid = await live_session(qa_engine, qa_cast)
     q = await ask(qa_engine, qa_cast, sid, 1, "Whose question is this?")
-    await refused(qa_engine, qa_cast, sid, PermissionDenied, "your own",
-                  lambda: qa_engine.execute(WithdrawQuestion(question_id=q.id), qa_cast.moderator))
+    await refused(
+        qa_engine,
+        qa_cast,
+        sid,
+        PermissionDenied,
+        "your own",
+        lambda: qa_engine.execute(WithdrawQuestion(question_id=q.id), qa_cast.moderator),
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from tests.support import ask, live_session
 
 from qa_core import (
     AnswerQuestion,
@@ -30,7 +31,6 @@ from qa_core import (
     WithdrawQuestion,
 )
 from qa_core.testing import Cast, ManualClock
-from tests.support import ask, live_session
 
 
 async def test_the_whole_flow(qa_engine: Engine, qa_cast: Cast, qa_clock: ManualClock) -> None:
@@ -78,7 +78,9 @@ async def test_post_moderation_publishes_at_once_but_holds_flagged(
     sid = await live_session(qa_engine, qa_cast, moderation=ModerationMode.POST)
     fine = await ask(qa_engine, qa_cast, sid, 1, "What do you read on flights?", approve=False)
     rude = await ask(qa_engine, qa_cast, sid, 2, "Why are diplomats such idiots?", approve=False)
-    comment = await ask(qa_engine, qa_cast, sid, 3, "Great talk so far, thanks a lot", approve=False)
+    comment = await ask(
+        qa_engine, qa_cast, sid, 3, "Great talk so far, thanks a lot", approve=False
+    )
     assert fine.state is QuestionState.APPROVED
     assert rude.state is QuestionState.PENDING
     assert [f.code for f in rude.flags] == ["word_filter"]
@@ -140,7 +142,9 @@ async def test_edit_keeps_the_original_and_author_edits_are_screened_again(
         EditQuestion(question_id=q.id, text="What was your hardest posting?"), qa_cast.person(1)
     )
     assert mine.question is not None
-    assert mine.question.state is QuestionState.PENDING  # pre-moderation: approval was for old words
+    assert (
+        mine.question.state is QuestionState.PENDING
+    )  # pre-moderation: approval was for old words
     assert mine.question.original_text == "What is the hardest posting?"
     by_mod = await qa_engine.execute(
         EditQuestion(question_id=q.id, text="What was the hardest posting of your career?"),
@@ -176,7 +180,9 @@ async def test_withdraw_skip_defer_pin_tag(qa_engine: Engine, qa_cast: Cast) -> 
     three = await ask(engine, cast, sid, 3, "Third question, what now?")
     await engine.execute(CastVote(question_id=one.id), cast.person(9))  # top: one before two
     await engine.execute(PinQuestion(question_id=three.id), cast.moderator)
-    tagged = await engine.execute(TagQuestion(question_id=two.id, tags=frozenset({"#Visa", " career "})), cast.moderator)
+    tagged = await engine.execute(
+        TagQuestion(question_id=two.id, tags=frozenset({"#Visa", " career "})), cast.moderator
+    )
     assert tagged.question is not None and tagged.question.tags == {"visa", "career"}
     nxt = await engine.execute(NextQuestion(session_id=sid), cast.host)
     assert nxt.question is not None and nxt.question.id == three.id  # pinned goes first
@@ -189,7 +195,9 @@ async def test_withdraw_skip_defer_pin_tag(qa_engine: Engine, qa_cast: Cast) -> 
     assert nxt.question is not None and nxt.question.id == three.id  # deferred comes back last
 
 
-async def test_pause_stops_the_stage_but_not_the_questions(qa_engine: Engine, qa_cast: Cast) -> None:
+async def test_pause_stops_the_stage_but_not_the_questions(
+    qa_engine: Engine, qa_cast: Cast
+) -> None:
     sid = await live_session(qa_engine, qa_cast)
     await qa_engine.execute(PauseSession(session_id=sid), qa_cast.host)
     await ask(qa_engine, qa_cast, sid, 1, "Can I ask during the break?")
@@ -215,10 +223,13 @@ async def test_duplicate_suggestion_points_at_a_public_question(
     # a pending question is not shown to other askers (its text is not public yet)
     hidden = await ask(qa_engine, qa_cast, sid, 3, "Do you miss living in Nairobi?", approve=False)
     third = await qa_engine.execute(
-        SubmitQuestion(session_id=sid, text="Do you miss living in Nairobi at all?"), qa_cast.person(4)
+        SubmitQuestion(session_id=sid, text="Do you miss living in Nairobi at all?"),
+        qa_cast.person(4),
     )
     assert third.suggestion is None
-    assert third.question is not None and f"#{hidden.number}" in {f.detail for f in third.question.flags}
+    assert third.question is not None and f"#{hidden.number}" in {
+        f.detail for f in third.question.flags
+    }
 
 
 async def test_idempotency_key_gives_exactly_one_effect(qa_engine: Engine, qa_cast: Cast) -> None:
@@ -230,7 +241,9 @@ async def test_idempotency_key_gives_exactly_one_effect(qa_engine: Engine, qa_ca
     assert not first.replayed and second.replayed
     assert second.events == first.events
     assert (await qa_engine.views.question(q.id, qa_cast.host)).votes == 1
-    asked = SubmitQuestion(session_id=sid, text="Asked once, delivered twice?", idempotency_key="ev-7")
+    asked = SubmitQuestion(
+        session_id=sid, text="Asked once, delivered twice?", idempotency_key="ev-7"
+    )
     a = await qa_engine.execute(asked, qa_cast.person(3))
     b = await qa_engine.execute(asked, qa_cast.person(3))
     assert a.question == b.question

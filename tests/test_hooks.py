@@ -11,6 +11,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
+from tests.support import ask, live_session
 
 from qa_core import (
     Action,
@@ -32,8 +33,8 @@ from qa_core import (
     Refused,
     Selection,
     Strategy,
-    SubmitQuestion,
     Submission,
+    SubmitQuestion,
     Transcript,
     hookimpl,
     hookspecs,
@@ -41,7 +42,6 @@ from qa_core import (
 )
 from qa_core.stores.memory import MemoryStore
 from qa_core.testing import Cast
-from tests.support import ask, live_session
 
 ROOT = Path(__file__).resolve().parent.parent
 HOOKS = sorted(name for name in vars(hookspecs) if name.startswith("qa_"))
@@ -61,7 +61,9 @@ CAST = Cast()
 def test_every_hook_has_a_full_docstring() -> None:
     for name in HOOKS:
         doc = inspect.getdoc(getattr(hookspecs, name)) or ""
-        assert re.search(r"Stops at first non-None result|All implementations are called", doc), name
+        assert re.search(r"Stops at first non-None result|All implementations are called", doc), (
+            name
+        )
         params = inspect.signature(getattr(hookspecs, name)).parameters
         for param in params:
             assert f":param {param}:" in doc, f"{name} does not document {param}"
@@ -289,7 +291,10 @@ async def test_qa_on_event(caplog: pytest.LogCaptureFixture) -> None:
         sid = await live_session(engine, CAST)
         await ask(engine, CAST, sid, 1, "Is anybody listening?")
     assert seen == [
-        "SessionCreated", "SessionStateChanged", "QuestionSubmitted", "QuestionApproved"
+        "SessionCreated",
+        "SessionStateChanged",
+        "QuestionSubmitted",
+        "QuestionApproved",
     ]
     failures = [r for r in caplog.records if "failed in qa_on_event" in r.getMessage()]
     assert len(failures) == 4  # logged every time, never fatal

@@ -14,20 +14,38 @@ T0 = datetime(2026, 1, 1, 18, tzinfo=UTC)
 HOST = Person(UserRef("t:1", "host"), "Host")
 
 
-def q(n: int, text: str, votes: int = 0, author: str | None = None, minutes: int = 0,
-      **kw: object) -> Question:
+def q(
+    n: int, text: str, votes: int = 0, author: str | None = None, minutes: int = 0, **kw: object
+) -> Question:
     return Question(
-        id=n, session_id=1, number=n, author=Person(UserRef("t:1", author or f"a{n}"), "x"),
-        text=text, state=kw.pop("state", QuestionState.APPROVED),  # type: ignore[arg-type]
-        created_at=T0 + timedelta(minutes=minutes), votes=votes, **kw,  # type: ignore[arg-type]
+        id=n,
+        session_id=1,
+        number=n,
+        author=Person(UserRef("t:1", author or f"a{n}"), "x"),
+        text=text,
+        state=kw.pop("state", QuestionState.APPROVED),  # type: ignore[arg-type]
+        created_at=T0 + timedelta(minutes=minutes),
+        votes=votes,
+        **kw,  # type: ignore[arg-type]
     )
 
 
-def select(candidates: list[Question], count: int = 10, history: tuple[Question, ...] = (),
-           seed: int = 0, now: datetime = T0 + timedelta(hours=1)) -> list[int]:
+def select(
+    candidates: list[Question],
+    count: int = 10,
+    history: tuple[Question, ...] = (),
+    seed: int = 0,
+    now: datetime = T0 + timedelta(hours=1),
+) -> list[int]:
     session = Session(
-        id=1, tenant="t:1", title="t", intro="", state=SessionState.LIVE, created_by=HOST,
-        created_at=T0, settings=SessionSettings(seed=seed),
+        id=1,
+        tenant="t:1",
+        title="t",
+        intro="",
+        state=SessionState.LIVE,
+        created_by=HOST,
+        created_at=T0,
+        settings=SessionSettings(seed=seed),
     )
     selection = Selection(session, "x", tuple(candidates), history, count, now)
     return [c.number for c in STRATEGY(selection)]
@@ -43,13 +61,21 @@ def run(strategy: object, *args: object, **kw: object) -> list[int]:
 
 
 def test_top_votes_with_pins_first_and_deferred_last() -> None:
-    pool = [q(1, "a", 5), q(2, "b", 9), q(3, "c", 1, pinned=True),
-            q(4, "d", 50, state=QuestionState.DEFERRED)]
+    pool = [
+        q(1, "a", 5),
+        q(2, "b", 9),
+        q(3, "c", 1, pinned=True),
+        q(4, "d", 50, state=QuestionState.DEFERRED),
+    ]
     assert run(top_votes, pool) == [3, 2, 1, 4]
 
 
 def test_newest() -> None:
-    assert run(newest, [q(1, "a", minutes=1), q(2, "b", minutes=9), q(3, "c", minutes=5)]) == [2, 3, 1]
+    assert run(newest, [q(1, "a", minutes=1), q(2, "b", minutes=9), q(3, "c", minutes=5)]) == [
+        2,
+        3,
+        1,
+    ]
 
 
 def test_hot_lets_a_fresh_question_beat_an_old_favourite() -> None:
@@ -80,9 +106,13 @@ def test_representative_serves_every_asker_before_anyone_twice() -> None:
         q(3, "Question about embassy food?", 1, author="bob"),
     ]
     assert run(representative, pool, count=3) == [1, 3, 2]
-    served = (q(9, "earlier answered one about peace?", author="bob", state=QuestionState.ANSWERED),)
+    served = (
+        q(9, "earlier answered one about peace?", author="bob", state=QuestionState.ANSWERED),
+    )
     assert run(representative, pool, count=1, history=served) == [1]
-    served = (q(9, "earlier answered one about peace?", author="ann", state=QuestionState.ANSWERED),)
+    served = (
+        q(9, "earlier answered one about peace?", author="ann", state=QuestionState.ANSWERED),
+    )
     assert run(representative, pool, count=1, history=served) == [3]
 
 
@@ -94,8 +124,10 @@ def test_representative_avoids_topics_the_guest_already_took() -> None:
 
 
 def test_ties_break_by_seed_reproducibly() -> None:
-    pool = [q(n, f"Distinct topic number {word}?", 3) for n, word in
-            enumerate(["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"], start=1)]
+    pool = [
+        q(n, f"Distinct topic number {word}?", 3)
+        for n, word in enumerate(["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"], start=1)
+    ]
     for strategy in (top_votes, representative):
         first = run(strategy, pool, seed=1)
         assert run(strategy, pool, seed=1) == first

@@ -10,14 +10,22 @@ import pytest
 from qa_core import InvalidState, Person, Question, QuestionState, Session, SessionState, UserRef
 from qa_core.models import Actor, Restriction, Role
 from qa_core.rules import questions, sessions
-from qa_core.rules.permissions import POLICY, Action, PermissionRequest, default_decision, effective_roles
+from qa_core.rules.permissions import (
+    POLICY,
+    Action,
+    PermissionRequest,
+    default_decision,
+    effective_roles,
+)
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 ME = Person(UserRef("t:1", "me"), "Me")
 
 
 def session(state: SessionState = SessionState.SCHEDULED) -> Session:
-    return Session(id=1, tenant="t:1", title="t", intro="", state=state, created_by=ME, created_at=T0)
+    return Session(
+        id=1, tenant="t:1", title="t", intro="", state=state, created_by=ME, created_at=T0
+    )
 
 
 def question(state: QuestionState) -> Question:
@@ -84,7 +92,9 @@ def test_permission_policy() -> None:
 
     def decide(action: Action, *roles: Role, restriction: Restriction = Restriction.NONE) -> bool:
         return default_decision(
-            PermissionRequest(actor, action, None, frozenset({Role.PARTICIPANT, *roles}), restriction)
+            PermissionRequest(
+                actor, action, None, frozenset({Role.PARTICIPANT, *roles}), restriction
+            )
         )
 
     assert decide(Action.ASK) and decide(Action.VOTE)

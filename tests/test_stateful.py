@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from collections.abc import Coroutine
-
 from typing import Any, TypeVar
 
 from hypothesis import HealthCheck, settings
@@ -32,7 +31,6 @@ from qa_core import (
     ModerationMode,
     OpenSession,
     PauseSession,
-
     QuestionState,
     ResumeSession,
     SessionSettings,
@@ -57,8 +55,11 @@ LIFECYCLE = {
     "archive": ({"closed"}, "archived"),
 }
 VERB_COMMANDS = {
-    "open": OpenSession, "pause": PauseSession, "resume": ResumeSession,
-    "close": CloseSession, "archive": ArchiveSession,
+    "open": OpenSession,
+    "pause": PauseSession,
+    "resume": ResumeSession,
+    "close": CloseSession,
+    "archive": ArchiveSession,
 }
 
 
@@ -102,9 +103,11 @@ class EngineModel(RuleBasedStateMachine):
         settings = SessionSettings(
             moderation=ModerationMode.POST, rate_limit_seconds=0, min_length=1
         )
-        out = self.run(self.engine.execute(
-            CreateSession(tenant=CAST.tenant, title="model", settings=settings), CAST.host
-        ))
+        out = self.run(
+            self.engine.execute(
+                CreateSession(tenant=CAST.tenant, title="model", settings=settings), CAST.host
+            )
+        )
         assert out.session is not None
         self.session_id = out.session.id
         self.run(self.engine.execute(OpenSession(session_id=self.session_id), CAST.host))
@@ -136,9 +139,11 @@ class EngineModel(RuleBasedStateMachine):
         if not self.collecting:
             self.execute(SubmitQuestion(session_id=self.session_id, text=text), author, legal=False)
             return
-        out = self.run(self.engine.execute(
-            SubmitQuestion(session_id=self.session_id, text=text), CAST.person(author)
-        ))
+        out = self.run(
+            self.engine.execute(
+                SubmitQuestion(session_id=self.session_id, text=text), CAST.person(author)
+            )
+        )
         assert out.question is not None and out.question.state is QuestionState.APPROVED
         self.questions.append(out.question.id)
         self.votes[out.question.id] = set()
@@ -173,9 +178,7 @@ class EngineModel(RuleBasedStateMachine):
     def merge(self, data: st.DataObject) -> None:
         duplicate = data.draw(st.sampled_from(self.questions))
         into = data.draw(st.sampled_from(self.questions))
-        legal = (
-            self.collecting and duplicate != into and self.alive(duplicate) and self.alive(into)
-        )
+        legal = self.collecting and duplicate != into and self.alive(duplicate) and self.alive(into)
         self.execute(MergeQuestions(duplicate_id=duplicate, into_id=into), "host", legal)
         if legal:
             for question, target in list(self.merged.items()):
@@ -235,7 +238,9 @@ class EngineModel(RuleBasedStateMachine):
 
 
 EngineModel.TestCase.settings = settings(
-    max_examples=80, stateful_step_count=50, deadline=None,
+    max_examples=80,
+    stateful_step_count=50,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 TestEngineOnMemory = EngineModel.TestCase
@@ -246,8 +251,9 @@ class SQLiteEngineModel(EngineModel):
 
 
 SQLiteEngineModel.TestCase.settings = settings(
-    max_examples=15, stateful_step_count=25, deadline=None,
+    max_examples=15,
+    stateful_step_count=25,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 TestEngineOnSQLite = SQLiteEngineModel.TestCase
-

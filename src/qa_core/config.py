@@ -10,6 +10,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import attrs
 import cattrs
@@ -88,23 +89,50 @@ def _converter() -> cattrs.Converter:
     return cattrs.Converter(forbid_extra_keys=True)
 
 
-def _key(path: str) -> str:
-    return path.removeprefix("$").removeprefix(".") or "(top level)"
+def _problems(cls: type[Any], data: object, path: str) -> list[str]:
+    """Every mistake in ``data`` for the attrs class ``cls``, each named by its dotted key.
 
-
-def _problems(error: Exception) -> list[str]:
-    problems = []
-    for message in cattrs.transform_error(error, path="$"):
-        text, _, path = message.rpartition(" @ ")
-        problems.append(f"{_key(path)}: {text}")
+    Fields are checked one by one (type, then validator) so that one bad value does not
+    hide the next, as structuring the whole class at once would.
+    """
+    where = path or "(top level)"
+    if not isinstance(data, Mapping):
+        return [f"{where}: expected a table, got {data!r}"]
+    fields = {f.name: f for f in attrs.fields(attrs.resolve_types(cls))}
+    problems = [f"{path}.{key}".lstrip(".") + ": unknown key" for key in data if key not in fields]
+    defaults = cls()
+    for name, field in fields.items():
+        if name not in data:
+            continue
+        key = f"{path}.{name}".lstrip(".")
+        if attrs.has(field.type):
+            problems += _problems(field.type, data[name], key)
+            continue
+        try:
+            value = _converter().structure(data[name], field.type)
+            if field.validator is not None:
+                field.validator(defaults, field, value)
+        except (cattrs.BaseValidationError, ValueError, TypeError) as error:
+            problems.append(f"{key}: {_reason(error, data[name])}")
     return problems
 
 
+def _reason(error: Exception, value: object) -> str:
+    if isinstance(error, cattrs.BaseValidationError):
+        return f"invalid value {value!r}: " + "; ".join(
+            m.rpartition(" @ ")[0] for m in cattrs.transform_error(error)
+        )
+    return str(error)
+
+
 def parse_config(data: Mapping[str, object], source: str = "config") -> Config:
-    try:
-        return _converter().structure(dict(data), Config)
-    except (cattrs.BaseValidationError, ValueError, TypeError) as error:
-        raise ConfigError(source, _problems(error)) from None
+    problems = _problems(Config, data, "")
+    if not problems:
+        try:
+            return _converter().structure(dict(data), Config)
+        except (cattrs.BaseValidationError, ValueError, TypeError) as error:
+            problems = [_reason(error, data)]  # a rule across fields, e.g. max below min
+    raise ConfigError(source, problems)
 
 
 def load_config(path: str | Path | None = None, env: Mapping[str, str] = os.environ) -> Config:

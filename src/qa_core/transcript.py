@@ -87,7 +87,8 @@ def render_markdown(transcript: Transcript) -> str:
     waiting = [q for q in transcript.questions if q.state in _STILL_WAITING]
     if waiting:
         top = sorted(waiting, key=lambda q: (-q.votes, q.number))[:5]
-        lines += ["---", "", f"*{len(waiting)} questions were still waiting. The most voted:*", ""]
+        were = "question was" if len(waiting) == 1 else "questions were"
+        lines += ["---", "", f"*{len(waiting)} {were} still waiting. The most voted:*", ""]
         lines += [f"- {q.text} ({_votes(q.votes)})" for q in top] + [""]
     return "\n".join(lines)
 
