@@ -53,3 +53,20 @@ def test_vote_queries_use_indexes_not_scans(tmp_path: Path) -> None:
         assert "SCAN" not in plan.replace("SCAN CONSTANT", "") and "TEMP B-TREE" not in plan, (
             f"{name}: {plan}"
         )
+
+
+def test_migration_2_backfills_the_question_counts(tmp_path: Path) -> None:
+    db = sqlite3.connect(tmp_path / "old.db", isolation_level=None)
+    for statement in filter(str.strip, MIGRATIONS[0].split(";")):
+        db.execute(statement)
+    db.execute("PRAGMA user_version=1")
+    db.execute("INSERT INTO sessions (id, tenant, data) VALUES (1, 't', '{}')")
+    for n, state in enumerate(["approved", "approved", "pending"], start=1):
+        db.execute(
+            "INSERT INTO questions (session_id, number, state, author, created_at, data)"
+            " VALUES (1, ?, ?, 'a', 0, '{}')",
+            (n, state),
+        )
+    assert migrate(db) == len(MIGRATIONS)
+    counts = dict(db.execute("SELECT state, count FROM question_counts WHERE session_id = 1"))
+    assert counts == {"approved": 2, "pending": 1}

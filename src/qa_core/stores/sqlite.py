@@ -181,6 +181,7 @@ class _SQLiteTransaction:
         )
         assert cursor.lastrowid is not None
         question = attrs.evolve(question, id=cursor.lastrowid, number=number, votes=0)
+        self._count(question.session_id, question.state, +1)
         self.save_question(question, terms)
         return question
 
@@ -188,7 +189,18 @@ class _SQLiteTransaction:
         row = self.db.execute(f"{_QUESTION} WHERE id = ?", (question_id,)).fetchone()
         return None if row is None else self._load(*row)
 
+    def _count(self, session_id: int, state: QuestionState, delta: int) -> None:
+        self.db.execute(
+            "INSERT INTO question_counts (session_id, state, count) VALUES (?, ?, ?)"
+            " ON CONFLICT (session_id, state) DO UPDATE SET count = count + excluded.count",
+            (session_id, state.value, delta),
+        )
+
     def save_question(self, question: Question, terms: Iterable[str] | None = None) -> None:
+        before = self._one("SELECT state FROM questions WHERE id = ?", question.id)
+        if before != question.state.value:
+            self._count(question.session_id, QuestionState(before), -1)
+            self._count(question.session_id, question.state, +1)
         self.db.execute(
             "UPDATE questions SET state = ?, pinned = ?, merged_into = ?, data = ? WHERE id = ?",
             (
@@ -237,7 +249,7 @@ class _SQLiteTransaction:
 
     def count_questions(self, session_id: int) -> dict[QuestionState, int]:
         rows = self.db.execute(
-            "SELECT state, COUNT(*) FROM questions WHERE session_id = ? GROUP BY state",
+            "SELECT state, count FROM question_counts WHERE session_id = ? AND count > 0",
             (session_id,),
         )
         return {QuestionState(state): count for state, count in rows}

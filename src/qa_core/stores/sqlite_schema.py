@@ -72,4 +72,15 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (scope, key)
     ) WITHOUT ROWID;
     """,
+    # 2: per-state question counts kept by the store, so the session summary is O(1).
+    """
+    CREATE TABLE question_counts (
+        session_id INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (session_id, state)
+    ) WITHOUT ROWID;
+    INSERT INTO question_counts (session_id, state, count)
+        SELECT session_id, state, COUNT(*) FROM questions GROUP BY session_id, state;
+    """,
 )
