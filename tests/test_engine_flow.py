@@ -262,3 +262,29 @@ async def test_anonymous_askers_are_hidden_from_the_audience_only(
     assert seen_by_mod.author.user == qa_cast.person(1).user
     full = await qa_engine.views.transcript(sid, qa_cast.moderator, full=True)
     assert full.questions[0].author.user == qa_cast.person(1).user
+
+
+async def test_tenant_settings_are_the_defaults_of_new_sessions(
+    qa_engine: Engine, qa_cast: Cast
+) -> None:
+    from qa_core import ConfigureTenant, CreateSession, PermissionDenied, SessionSettings
+
+    configure = ConfigureTenant(
+        tenant=qa_cast.tenant,
+        defaults=SessionSettings(moderation=ModerationMode.POST, strategy="hot"),
+        options=(("ama_channel", "1234"), ("moderator_roles", "55,66")),
+    )
+    with pytest.raises(PermissionDenied, match="Only hosts"):
+        await qa_engine.execute(configure, qa_cast.moderator)
+    await qa_engine.execute(configure, qa_cast.host)
+    await qa_engine.execute(
+        ConfigureTenant(tenant=qa_cast.tenant, options=(("moderator_roles", None),)), qa_cast.host
+    )
+    settings = await qa_engine.views.tenant_settings(qa_cast.person(1))
+    assert settings.option("ama_channel") == "1234" and settings.option("moderator_roles") is None
+    created = await qa_engine.execute(
+        CreateSession(tenant=qa_cast.tenant, title="Inherits defaults"), qa_cast.host
+    )
+    assert created.session is not None
+    assert created.session.settings.strategy == "hot"
+    assert created.session.settings.moderation is ModerationMode.POST

@@ -7,6 +7,7 @@ through the pluggy hooks in ``qa_core.hookspecs``.
 
 from __future__ import annotations
 
+from . import events
 from .commands import (
     AnswerQuestion,
     ApproveQuestion,
@@ -14,6 +15,7 @@ from .commands import (
     CastVote,
     CloseSession,
     Command,
+    ConfigureTenant,
     CreateSession,
     DeferQuestion,
     EditQuestion,
@@ -54,6 +56,7 @@ from .models import (
     Session,
     SessionSettings,
     SessionState,
+    TenantSettings,
     UserRef,
 )
 from .plugins import Hooks, make_plugin_manager
@@ -77,6 +80,7 @@ __all__ = [
     "Command",
     "Config",
     "ConfigError",
+    "ConfigureTenant",
     "CreateSession",
     "DeferQuestion",
     "DuplicateSuggestion",
@@ -108,8 +112,8 @@ __all__ = [
     "RejectQuestion",
     "RejectReason",
     "Rejection",
-    "Restriction",
     "RestrictParticipant",
+    "Restriction",
     "ResumeSession",
     "Role",
     "Selection",
@@ -120,9 +124,10 @@ __all__ = [
     "SkipQuestion",
     "Store",
     "Strategy",
-    "SubmitQuestion",
     "Submission",
+    "SubmitQuestion",
     "TagQuestion",
+    "TenantSettings",
     "Transaction",
     "Transcript",
     "UnmergeQuestion",
@@ -135,3 +140,4 @@ __all__ = [
     "make_plugin_manager",
     "open_store",
 ]
+__all__ += [name for name in dir(events) if name[0].isupper() and name not in __all__]

@@ -16,6 +16,15 @@ class Command:
 
 
 @attrs.frozen(kw_only=True)
+class ConfigureTenant(Command):
+    """Change a tenant's session defaults and adapter options (None removes an option)."""
+
+    tenant: str
+    defaults: SessionSettings | None = None
+    options: tuple[tuple[str, str | None], ...] = ()
+
+
+@attrs.frozen(kw_only=True)
 class CreateSession(Command):
     tenant: str
     title: str

@@ -15,6 +15,7 @@ from .ports import Transaction
 from .rules.permissions import Action, PermissionRequest, effective_roles
 
 _DENIED = {
+    Action.CONFIGURE_TENANT: "Only hosts can change this workspace's settings.",
     Action.CREATE_SESSION: "Only hosts can create sessions.",
     Action.MANAGE_SESSION: "Only the session's hosts can do that.",
     Action.ASK: "You cannot ask questions in this session.",

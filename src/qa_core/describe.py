@@ -12,6 +12,8 @@ def _short(text: str, width: int = 60) -> str:
 
 def describe(event: e.Event) -> str:
     match event:
+        case e.TenantConfigured(tenant=tenant):
+            return f"configured {tenant}"
         case e.SessionCreated(session=s):
             return f"created session {s.id} {s.title!r}"
         case e.SessionUpdated(session=s):

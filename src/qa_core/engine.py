@@ -64,7 +64,7 @@ class Engine:
         self.defaults = defaults or SessionSettings()
         self.hooks = hooks if hooks is not None else Hooks(make_plugin_manager())
         self.clock = clock
-        self.views = Views(store, self.hooks, clock)
+        self.views = Views(store, self.hooks, clock, self.defaults)
 
     async def start(self) -> None:
         await self.hooks.startup(self)

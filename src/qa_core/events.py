@@ -14,6 +14,7 @@ from .models import (
     Restriction,
     Session,
     SessionState,
+    TenantSettings,
     UserRef,
 )
 
@@ -23,6 +24,15 @@ class Event:
     session_id: int
     actor: Person
     at: datetime
+
+
+TENANT_WIDE = 0  # the session_id of events about a whole tenant
+
+
+@attrs.frozen(kw_only=True)
+class TenantConfigured(Event):
+    tenant: str
+    settings: TenantSettings
 
 
 @attrs.frozen(kw_only=True)

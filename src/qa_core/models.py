@@ -117,6 +117,30 @@ class SessionSettings:
 
 
 @attrs.frozen
+class TenantSettings:
+    """A server's or workspace's own settings: defaults for its sessions, adapter options.
+
+    ``options`` are the adapter's (e.g. ``moderator_roles``, ``ama_channel``): strings the
+    core stores and never interprets.
+    """
+
+    defaults: SessionSettings = SessionSettings()
+    options: tuple[tuple[str, str], ...] = ()
+
+    def option(self, name: str, default: str | None = None) -> str | None:
+        return dict(self.options).get(name, default)
+
+    def with_options(self, changes: dict[str, str | None]) -> TenantSettings:
+        merged = dict(self.options)
+        for name, value in changes.items():
+            if value is None:
+                merged.pop(name, None)
+            else:
+                merged[name] = value
+        return attrs.evolve(self, options=tuple(sorted(merged.items())))
+
+
+@attrs.frozen
 class Session:
     id: int
     tenant: str

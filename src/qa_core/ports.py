@@ -15,7 +15,7 @@ from typing import Protocol, TypeVar
 
 import attrs
 
-from .models import Question, QuestionState, Restriction, Session, UserRef
+from .models import Question, QuestionState, Restriction, Session, TenantSettings, UserRef
 
 T = TypeVar("T")
 
@@ -48,6 +48,11 @@ class RestrictionRecord:
 
 
 class Transaction(Protocol):
+    # -- tenants
+    def tenant_settings(self, tenant: str) -> TenantSettings | None: ...
+
+    def save_tenant_settings(self, tenant: str, settings: TenantSettings) -> None: ...
+
     # -- sessions
     def add_session(self, session: Session) -> Session:
         """Insert with a new id (``session.id`` is ignored) and return it."""
@@ -126,6 +131,12 @@ class Transaction(Protocol):
         """What ``remember`` stored under (scope, key), if anything."""
 
     def remember(self, scope: str, key: str, payload: str) -> None: ...
+
+    # -- adapters' own state (which platform message shows which question, ...)
+    def get_value(self, scope: str, key: str) -> str | None: ...
+
+    def put_value(self, scope: str, key: str, value: str | None) -> None:
+        """Store ``value`` under (scope, key); None deletes it."""
 
 
 class Store(Protocol):

@@ -11,7 +11,16 @@ import attrs
 from .context import Context
 from .errors import NotFound
 from .events import Event
-from .models import Actor, Person, Question, QuestionState, Session, UserRef
+from .models import (
+    Actor,
+    Person,
+    Question,
+    QuestionState,
+    Session,
+    SessionSettings,
+    TenantSettings,
+    UserRef,
+)
 from .plugins import Hooks
 from .ports import QueueOrder, RestrictionRecord, Store, Transaction
 from .rules import questions as rules
@@ -76,16 +85,25 @@ class Transcript:
 
 
 class Views:
-    def __init__(self, store: Store, hooks: Hooks, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        hooks: Hooks,
+        clock: Callable[[], datetime],
+        defaults: SessionSettings | None = None,
+    ) -> None:
         self._store = store
         self._hooks = hooks
         self._clock = clock
+        self._defaults = defaults or SessionSettings()
 
     async def _read(self, actor: Actor, work: Callable[[Context], T]) -> T:
         now = self._clock()
 
         def run(tx: Transaction) -> T:
-            return work(Context(tx=tx, actor=actor, now=now, hooks=self._hooks))
+            return work(
+                Context(tx=tx, actor=actor, now=now, hooks=self._hooks, defaults=self._defaults)
+            )
 
         return await self._store.read(run)
 
@@ -93,6 +111,15 @@ class Views:
         session = ctx.session(session_id)
         ctx.authorize(action, session)
         return session
+
+    async def tenant_settings(self, actor: Actor) -> TenantSettings:
+        """The actor's tenant's settings (the configured defaults when never changed)."""
+
+        def work(ctx: Context) -> TenantSettings:
+            found = ctx.tx.tenant_settings(actor.user.tenant)
+            return found or TenantSettings(defaults=ctx.defaults)
+
+        return await self._read(actor, work)
 
     async def sessions(self, actor: Actor) -> list[Session]:
         return await self._read(actor, lambda ctx: ctx.tx.sessions(actor.user.tenant))

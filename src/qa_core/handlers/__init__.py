@@ -12,6 +12,7 @@ from . import moderation, questions, sessions, stage
 Handler = Callable[[Context, Any], None]
 
 HANDLERS: dict[type[c.Command], Handler] = {
+    c.ConfigureTenant: sessions.configure_tenant,
     c.CreateSession: sessions.create_session,
     c.UpdateSession: sessions.update_session,
     c.OpenSession: sessions.lifecycle("open"),

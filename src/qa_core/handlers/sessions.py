@@ -7,11 +7,17 @@ from typing import Any
 
 import attrs
 
-from ..commands import CreateSession, UpdateSession
+from ..commands import ConfigureTenant, CreateSession, UpdateSession
 from ..context import Context
 from ..errors import InvalidInput
-from ..events import SessionCreated, SessionStateChanged, SessionUpdated
-from ..models import Person, Session, SessionSettings, SessionState
+from ..events import (
+    TENANT_WIDE,
+    SessionCreated,
+    SessionStateChanged,
+    SessionUpdated,
+    TenantConfigured,
+)
+from ..models import Person, Session, SessionSettings, SessionState, TenantSettings
 from ..rules import sessions as rules
 from ..rules.permissions import Action
 from ..text import clean
@@ -46,9 +52,27 @@ def _people(ctx: Context, people: Iterable[Person]) -> tuple[Person, ...]:
     return tuple(unique.values())
 
 
+def _tenant_defaults(ctx: Context, tenant: str) -> SessionSettings:
+    configured = ctx.tx.tenant_settings(tenant)
+    return ctx.defaults if configured is None else configured.defaults
+
+
 def _settings(ctx: Context, settings: SessionSettings) -> SessionSettings:
     ctx.hooks.strategy(settings.strategy)  # raises InvalidInput naming the known ones
     return settings
+
+
+def configure_tenant(ctx: Context, cmd: ConfigureTenant) -> None:
+    if cmd.tenant != ctx.actor.user.tenant:
+        raise InvalidInput("You can only configure your own workspace.")
+    ctx.authorize(Action.CONFIGURE_TENANT, None)
+    settings = ctx.tx.tenant_settings(cmd.tenant) or TenantSettings(defaults=ctx.defaults)
+    if cmd.defaults is not None:
+        settings = attrs.evolve(settings, defaults=_settings(ctx, cmd.defaults))
+    if cmd.options:
+        settings = settings.with_options(dict(cmd.options))
+    ctx.tx.save_tenant_settings(cmd.tenant, settings)
+    ctx.emit(TenantConfigured, TENANT_WIDE, tenant=cmd.tenant, settings=settings)
 
 
 def create_session(ctx: Context, cmd: CreateSession) -> None:
@@ -68,7 +92,7 @@ def create_session(ctx: Context, cmd: CreateSession) -> None:
             hosts=_people(ctx, (ctx.actor.person, *cmd.hosts)),
             guests=_people(ctx, cmd.guests),
             moderators=_people(ctx, cmd.moderators),
-            settings=_settings(ctx, cmd.settings or ctx.defaults),
+            settings=_settings(ctx, cmd.settings or _tenant_defaults(ctx, cmd.tenant)),
         )
     )
     ctx.emit(SessionCreated, session.id, session=session)

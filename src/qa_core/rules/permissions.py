@@ -10,6 +10,7 @@ from ..models import Actor, Restriction, Role, Session
 
 
 class Action(enum.Enum):
+    CONFIGURE_TENANT = "configure_tenant"  # a server's defaults, roles and channels
     CREATE_SESSION = "create_session"
     MANAGE_SESSION = "manage_session"  # open, pause, resume, close, archive, settings
     ASK = "ask"
@@ -37,6 +38,7 @@ class PermissionRequest:
 _H, _M, _G, _P = Role.HOST, Role.MODERATOR, Role.GUEST, Role.PARTICIPANT
 
 POLICY: dict[Action, frozenset[Role]] = {
+    Action.CONFIGURE_TENANT: frozenset({_H}),
     Action.CREATE_SESSION: frozenset({_H}),
     Action.MANAGE_SESSION: frozenset({_H}),
     Action.ASK: frozenset({_P}),

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from ..models import Question, QuestionState, Restriction, Session, UserRef
+from ..models import Question, QuestionState, Restriction, Session, TenantSettings, UserRef
 from ..ports import POSTINGS_PER_TERM, AuditRecord, QueueOrder, RestrictionRecord
 
 T = TypeVar("T")
@@ -67,6 +67,8 @@ class _MemoryTransaction:
         self.restricted: dict[tuple[int, str], RestrictionRecord] = {}
         self.audit_log: dict[int, dict[int, AuditRecord]] = {}
         self.memory: dict[tuple[str, str], str] = {}
+        self.values: dict[tuple[str, str], str] = {}
+        self.tenants: dict[str, TenantSettings] = {}
 
     # -- the undo log -----------------------------------------------------------------------------
 
@@ -95,6 +97,14 @@ class _MemoryTransaction:
                 mapping.pop(key, None)
             else:
                 mapping[key] = old
+
+    # -- tenants --------------------------------------------------------------------------------
+
+    def tenant_settings(self, tenant: str) -> TenantSettings | None:
+        return self.tenants.get(tenant)
+
+    def save_tenant_settings(self, tenant: str, settings: TenantSettings) -> None:
+        self._put(self.tenants, tenant, settings)
 
     # -- sessions -------------------------------------------------------------------------------
 
@@ -262,3 +272,12 @@ class _MemoryTransaction:
 
     def remember(self, scope: str, key: str, payload: str) -> None:
         self._put(self.memory, (scope, key), payload)
+
+    def get_value(self, scope: str, key: str) -> str | None:
+        return self.values.get((scope, key))
+
+    def put_value(self, scope: str, key: str, value: str | None) -> None:
+        if value is None:
+            self._pop(self.values, (scope, key))
+        else:
+            self._put(self.values, (scope, key), value)

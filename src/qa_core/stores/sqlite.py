@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from ..models import Question, QuestionState, Restriction, Session, UserRef
+from ..models import Question, QuestionState, Restriction, Session, TenantSettings, UserRef
 from ..ports import POSTINGS_PER_TERM, AuditRecord, QueueOrder, RestrictionRecord
 from ..serialization import converter
 from .sqlite_schema import MIGRATIONS
@@ -129,6 +129,19 @@ class _SQLiteTransaction:
     def _one(self, sql: str, *params: object) -> Any:
         row = self.db.execute(sql, params).fetchone()
         return None if row is None else row[0]
+
+    # -- tenants --------------------------------------------------------------------------------
+
+    def tenant_settings(self, tenant: str) -> TenantSettings | None:
+        data = self._one("SELECT data FROM tenants WHERE tenant = ?", tenant)
+        return None if data is None else converter.structure(json.loads(data), TenantSettings)
+
+    def save_tenant_settings(self, tenant: str, settings: TenantSettings) -> None:
+        self.db.execute(
+            "INSERT INTO tenants (tenant, data) VALUES (?, ?)"
+            " ON CONFLICT (tenant) DO UPDATE SET data = excluded.data",
+            (tenant, _dump(settings)),
+        )
 
     # -- sessions -------------------------------------------------------------------------------
 
@@ -395,6 +408,22 @@ class _SQLiteTransaction:
             "SELECT payload FROM idempotency WHERE scope = ? AND key = ?", scope, key
         )
         return payload
+
+    def get_value(self, scope: str, key: str) -> str | None:
+        value: str | None = self._one(
+            "SELECT value FROM adapter_values WHERE scope = ? AND key = ?", scope, key
+        )
+        return value
+
+    def put_value(self, scope: str, key: str, value: str | None) -> None:
+        if value is None:
+            self.db.execute("DELETE FROM adapter_values WHERE scope = ? AND key = ?", (scope, key))
+            return
+        self.db.execute(
+            "INSERT INTO adapter_values (scope, key, value) VALUES (?, ?, ?)"
+            " ON CONFLICT (scope, key) DO UPDATE SET value = excluded.value",
+            (scope, key, value),
+        )
 
     def remember(self, scope: str, key: str, payload: str) -> None:
         self.db.execute(

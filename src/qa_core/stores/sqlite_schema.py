@@ -83,4 +83,17 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT INTO question_counts (session_id, state, count)
         SELECT session_id, state, COUNT(*) FROM questions GROUP BY session_id, state;
     """,
+    # 3: tenants' own settings, and a small key-value space for adapters' state.
+    """
+    CREATE TABLE tenants (
+        tenant TEXT PRIMARY KEY,
+        data TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE adapter_values (
+        scope TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (scope, key)
+    ) WITHOUT ROWID;
+    """,
 )

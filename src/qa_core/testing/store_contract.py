@@ -24,7 +24,9 @@ from ..models import (
     RejectReason,
     Restriction,
     Session,
+    SessionSettings,
     SessionState,
+    TenantSettings,
     UserRef,
 )
 from ..ports import AuditRecord, QueueOrder, Store, Transaction
@@ -328,3 +330,22 @@ class StoreContract:
             assert (await again.read(lambda tx: tx.session(sid))) is not None
         finally:
             await again.close()
+
+    # -- tenants and adapter state ------------------------------------------------------------
+
+    async def test_tenant_settings_round_trip(self, store: Store) -> None:
+        assert await store.read(lambda tx: tx.tenant_settings(TENANT)) is None
+        settings = TenantSettings(
+            defaults=SessionSettings(strategy="top"), options=(("ama_channel", "42"),)
+        )
+        await store.write(lambda tx: tx.save_tenant_settings(TENANT, settings))
+        await store.write(lambda tx: tx.save_tenant_settings("other:9", TenantSettings()))
+        assert await store.read(lambda tx: tx.tenant_settings(TENANT)) == settings
+
+    async def test_adapter_values(self, store: Store) -> None:
+        await store.write(lambda tx: tx.put_value("discord:msg", "q:1", "123/456"))
+        await store.write(lambda tx: tx.put_value("discord:msg", "q:1", "123/789"))
+        assert await store.read(lambda tx: tx.get_value("discord:msg", "q:1")) == "123/789"
+        assert await store.read(lambda tx: tx.get_value("slack:msg", "q:1")) is None
+        await store.write(lambda tx: tx.put_value("discord:msg", "q:1", None))
+        assert await store.read(lambda tx: tx.get_value("discord:msg", "q:1")) is None
