@@ -224,6 +224,20 @@ def import_command(state: _State, file: Path) -> None:
     click.echo(f"imported {file} as session {session_id}")
 
 
+@main.command("run")
+@click.argument("platform")
+@click.pass_obj
+def run_command(state: _State, platform: str) -> None:
+    """Run the bot on PLATFORM (discord, slack: whichever adapters are installed)."""
+    from .runners import load_runner
+
+    try:
+        config = state.config()
+        load_runner(platform).run(config, config.platform(platform))
+    except (QaError, ConfigError) as error:
+        raise click.ClickException(str(error)) from None
+
+
 @main.group()
 def config() -> None:
     """Check the configuration."""

@@ -72,6 +72,11 @@ class Config:
     defaults: SessionSettings = SessionSettings()
     screening: ScreeningConfig = ScreeningConfig()
     plugins: PluginsConfig = PluginsConfig()
+    # [discord], [slack]...: each installed runner's own table, checked by that runner
+    platforms: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
+
+    def platform(self, name: str) -> Mapping[str, Any]:
+        return self.platforms.get(name, {})
 
 
 class ConfigError(QaError):
@@ -98,7 +103,7 @@ def _problems(cls: type[Any], data: object, path: str) -> list[str]:
     where = path or "(top level)"
     if not isinstance(data, Mapping):
         return [f"{where}: expected a table, got {data!r}"]
-    fields = {f.name: f for f in attrs.fields(attrs.resolve_types(cls))}
+    fields = {f.name: f for f in attrs.fields(attrs.resolve_types(cls)) if f.name != "platforms"}
     problems = [f"{path}.{key}".lstrip(".") + ": unknown key" for key in data if key not in fields]
     defaults = cls()
     for name, field in fields.items():
@@ -126,10 +131,24 @@ def _reason(error: Exception, value: object) -> str:
 
 
 def parse_config(data: Mapping[str, object], source: str = "config") -> Config:
-    problems = _problems(Config, data, "")
+    from .runners import installed_runners
+
+    runners = installed_runners()
+    core = {k: v for k, v in data.items() if k not in runners}
+    platforms: dict[str, Mapping[str, Any]] = {}
+    problems = _problems(Config, core, "")
+    for name, section in data.items():
+        if name not in runners:
+            continue
+        if not isinstance(section, Mapping):
+            problems.append(f"{name}: expected a table")
+            continue
+        platforms[name] = section
+        problems += [f"{name}.{problem}" for problem in runners[name].load().check(section)]
     if not problems:
         try:
-            return _converter().structure(dict(data), Config)
+            config = _converter().structure(dict(core), Config)
+            return attrs.evolve(config, platforms=platforms)
         except (cattrs.BaseValidationError, ValueError, TypeError) as error:
             problems = [_reason(error, data)]  # a rule across fields, e.g. max below min
     raise ConfigError(source, problems)
