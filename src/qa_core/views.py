@@ -11,6 +11,7 @@ import attrs
 from .context import Context
 from .errors import NotFound
 from .events import Event
+from .handlers.stage import selection_for
 from .models import (
     Actor,
     Person,
@@ -178,8 +179,6 @@ class Views:
 
     async def next_up(self, session_id: int, actor: Actor, *, count: int = 5) -> list[Question]:
         """What "next" would choose, in order: the guest's and host's preview."""
-        from .handlers.stage import selection_for
-
         def work(ctx: Context) -> list[Question]:
             session = self._session(ctx, session_id, Action.RUN_STAGE)
             return ctx.hooks.select_questions(selection_for(ctx, session, count))
