@@ -8,10 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support import ask, live_session
+
 from qa_core import CastVote, Engine, Hooks, make_plugin_manager
 from qa_core.stores.sqlite import SQLiteStore
 from qa_core.testing import Cast
-from tests.support import ask, live_session
 
 ROOT = Path(__file__).resolve().parent.parent
 
