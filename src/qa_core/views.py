@@ -179,6 +179,7 @@ class Views:
 
     async def next_up(self, session_id: int, actor: Actor, *, count: int = 5) -> list[Question]:
         """What "next" would choose, in order: the guest's and host's preview."""
+
         def work(ctx: Context) -> list[Question]:
             session = self._session(ctx, session_id, Action.RUN_STAGE)
             return ctx.hooks.select_questions(selection_for(ctx, session, count))

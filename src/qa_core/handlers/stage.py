@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import attrs
 
 from ..commands import AnswerQuestion, DeferQuestion, NextQuestion, SkipQuestion
 from ..context import Context
 from ..errors import InvalidInput, InvalidState
-from ..events import QuestionAnswered, QuestionDeferred, QuestionSelected, QuestionSkipped
+from ..events import (
+    QuestionAnswered,
+    QuestionDeferred,
+    QuestionEvent,
+    QuestionSelected,
+    QuestionSkipped,
+)
 from ..models import Answer, Question, QuestionState, Session, UserRef
 from ..ports import QueueOrder
 from ..rules import questions as rules
@@ -94,23 +102,23 @@ def answer_question(ctx: Context, cmd: AnswerQuestion) -> None:
     ctx.emit(QuestionAnswered, session.id, question=answered, notify=notify)
 
 
-def skip_question(ctx: Context, cmd: SkipQuestion) -> None:
-    question, session = ctx.question(cmd.question_id)
-    ensure_collecting(session)
-    ctx.authorize(Action.RUN_STAGE, session)
-    rules.ensure_allowed(question, "skip")
-    skipped = attrs.evolve(question, state=QuestionState.SKIPPED, pinned=False)
-    ctx.tx.save_question(skipped)
-    _clear_stage(ctx, session, question)
-    ctx.emit(QuestionSkipped, session.id, question=skipped)
+def _take_off_stage(
+    action: str, state: QuestionState, event: type[QuestionEvent]
+) -> Callable[[Context, SkipQuestion | DeferQuestion], None]:
+    """Skip (out of the queue) and defer (back in it, behind the rest) differ only in these."""
+
+    def handle(ctx: Context, cmd: SkipQuestion | DeferQuestion) -> None:
+        question, session = ctx.question(cmd.question_id)
+        ensure_collecting(session)
+        ctx.authorize(Action.RUN_STAGE, session)
+        rules.ensure_allowed(question, action)
+        moved = attrs.evolve(question, state=state, pinned=False)
+        ctx.tx.save_question(moved)
+        _clear_stage(ctx, session, question)
+        ctx.emit(event, session.id, question=moved)
+
+    return handle
 
 
-def defer_question(ctx: Context, cmd: DeferQuestion) -> None:
-    question, session = ctx.question(cmd.question_id)
-    ensure_collecting(session)
-    ctx.authorize(Action.RUN_STAGE, session)
-    rules.ensure_allowed(question, "defer")
-    deferred = attrs.evolve(question, state=QuestionState.DEFERRED, pinned=False)
-    ctx.tx.save_question(deferred)
-    _clear_stage(ctx, session, question)
-    ctx.emit(QuestionDeferred, session.id, question=deferred)
+skip_question = _take_off_stage("skip", QuestionState.SKIPPED, QuestionSkipped)
+defer_question = _take_off_stage("defer", QuestionState.DEFERRED, QuestionDeferred)
