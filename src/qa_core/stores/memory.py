@@ -39,18 +39,6 @@ class MemoryStore:
         pass
 
 
-def _order_key(order: QueueOrder, pinned_first: bool) -> Callable[[Question], tuple[Any, ...]]:
-    def key(q: Question) -> tuple[Any, ...]:
-        pin = (not q.pinned,) if pinned_first else ()
-        if order is QueueOrder.VOTES:
-            return (*pin, -q.votes, q.id)
-        if order is QueueOrder.NEWEST:
-            return (*pin, -q.id)
-        return (*pin, q.id)
-
-    return key
-
-
 class _MemoryTransaction:
     def __init__(self) -> None:
         self.undo: list[tuple[dict[Any, Any], Any, Any]] = []
@@ -172,15 +160,22 @@ class _MemoryTransaction:
         offset: int = 0,
         pinned_first: bool = False,
     ) -> list[Question]:
+        # Sorts ids on the raw records, and copies out only the page: this store is for
+        # tests, so O(n) per page is fine, but not with a copy of every question.
         ids = itertools.chain.from_iterable(
             self.by_state.get((session_id, state), {}) for state in states
         )
-        found = (self.question(i) for i in ids)
-        key = _order_key(order, pinned_first)
-        everything = [q for q in found if q is not None]
+        def key(question_id: int) -> tuple[int, ...]:
+            pin = (not self._questions[question_id].pinned,) if pinned_first else ()
+            if order is QueueOrder.VOTES:
+                return (*pin, -self.counts[question_id], question_id)
+            return (*pin, -question_id if order is QueueOrder.NEWEST else question_id)
+
         if limit is None:
-            return sorted(everything, key=key)[offset:]
-        return heapq.nsmallest(offset + limit, everything, key=key)[offset:]
+            page = sorted(ids, key=key)[offset:]
+        else:
+            page = heapq.nsmallest(offset + limit, ids, key=key)[offset:]
+        return [q for q in (self.question(i) for i in page) if q is not None]
 
     def duplicates_of(self, question_id: int) -> list[Question]:
         found = (self.question(i) for i in sorted(self.children.get(question_id, {})))
