@@ -66,13 +66,24 @@ RELEVANCE_WEIGHT = 0.5  # λ of maximal marginal relevance: votes vs. novelty
 HISTORY_WINDOW = 50  # how many past questions count for novelty
 
 
-def _topic(question: Question) -> frozenset[str]:
-    return terms(question.text) | {f"#tag:{t}" for t in question.tags}
+TAG_WEIGHT = 0.25  # a shared moderator tag counts, but less than shared content words
+
+Topic = tuple[frozenset[str], frozenset[str]]  # (content words, tags)
+
+
+def _topic(question: Question) -> Topic:
+    return terms(question.text), question.tags
 
 
 def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    """Share of the smaller topic set found in the other: a rewording scores near 1."""
+    """Share of the smaller set found in the other: a rewording scores near 1."""
     return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
+def topic_overlap(a: Topic, b: Topic) -> float:
+    """0..1: how much two questions are about the same thing."""
+    words, tags = _overlap(a[0], b[0]), _overlap(a[1], b[1])
+    return max(words, (1 - TAG_WEIGHT) * words + TAG_WEIGHT * tags)
 
 
 def representative(selection: Selection) -> list[Question]:
@@ -93,12 +104,13 @@ def representative(selection: Selection) -> list[Question]:
 def _mmr(
     pool: list[Question],
     served: Counter[UserRef],
-    seen: list[frozenset[str]],
+    seen: list[Topic],
     selection: Selection,
     count: int,
 ) -> list[Question]:
     topics = {q.id: _topic(q) for q in pool}
     top = max((q.votes for q in pool), default=0)
+    # Log-scaled, so a pile of votes on one topic cannot drown out every other topic.
     relevance = {q.id: math.log1p(q.votes) / math.log1p(top) if top else 0.0 for q in pool}
     remaining = list(pool)
     picked: list[Question] = []
@@ -107,7 +119,7 @@ def _mmr(
         eligible = [q for q in remaining if served[q.author.user] == fewest]
 
         def score(q: Question) -> tuple[float, int]:
-            overlap = max((_overlap(topics[q.id], s) for s in seen), default=0.0)
+            overlap = max((topic_overlap(topics[q.id], s) for s in seen), default=0.0)
             mmr = RELEVANCE_WEIGHT * relevance[q.id] - (1 - RELEVANCE_WEIGHT) * overlap
             return (-mmr, tiebreak(selection.seed, q))
 

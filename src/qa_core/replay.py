@@ -226,7 +226,17 @@ def _create(args: _Args) -> c.Command:
         moderators=args.people("moderators"),
         hosts=args.people("hosts"),
         settings=parsed,
+        scheduled_start=_when(args.get("scheduled_start", str, None)),
     )
+
+
+def _when(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return _start_time(value)
+    except _Bad:
+        raise _Bad(f'"scheduled_start" must be an ISO time, not {value!r}') from None
 
 
 def _restrict(restriction: Restriction) -> Builder:

@@ -22,7 +22,9 @@ STOPWORDS = frozenset(
     or other our ours ourselves out over own same she should so some such than that the their
     theirs them themselves then there these they this those through to too under until up us
     very was we were what when where which while who whom why will with would you your yours
-    yourself yourselves ever also any much many get got really think thoughts""".split()
+    yourself yourselves ever also any much many get got really think thoughts without within
+    one two like well way even still i'm i've i'd i'll you're you've it's don't doesn't
+    didn't can't won't isn't aren't what's that's there's let's""".split()
 )
 
 _QUESTION_WORDS = frozenset(
@@ -51,6 +53,9 @@ _REQUEST_OPENERS = (
 )
 
 
+_REQUEST = re.compile(r"\b(?:" + "|".join(re.escape(o) for o in _REQUEST_OPENERS) + r")\b")
+
+
 def clean(text: str) -> str:
     """Strip invisible and control characters and surplus blank space; keep the words."""
     kept = "".join(
@@ -71,11 +76,22 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+_SIBILANT_ES = re.compile(r"(?:ss|sh|ch|x|z)es$")
+
+
 def _stem(word: str) -> str:
-    # Light plural/ing stripping: enough to match "visas"/"visa", "planning"/"plans".
-    for suffix, minimum in (("ies", 5), ("ing", 6), ("es", 5), ("s", 4), ("ed", 5)):
-        if word.endswith(suffix) and len(word) >= minimum:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    """Light plural, possessive and -ing stripping: "visas"/"visa", "applicant's"/"applicant"."""
+    word = re.sub(r"['’]s$", "", word)
+    if word.endswith("ies") and len(word) >= 5:
+        return word[:-3] + "y"
+    if _SIBILANT_ES.search(word):
+        return word[:-2]  # "taxes", "speeches", "businesses"
+    if word.endswith("ing") and len(word) >= 6:
+        return word[:-3]
+    if word.endswith("ed") and len(word) >= 5 and not word.endswith("eed"):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) >= 4:
+        return word[:-1]
     return word
 
 
@@ -114,7 +130,7 @@ def looks_like_question(text: str) -> bool:
     first = words(folded)[:1]
     if first and first[0] in _QUESTION_WORDS:
         return True
-    return any(folded.startswith(opener) or f" {opener}" in folded for opener in _REQUEST_OPENERS)
+    return _REQUEST.search(folded) is not None
 
 
 def contains_any(text: str, phrases: Iterable[str]) -> list[str]:

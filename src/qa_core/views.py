@@ -78,8 +78,8 @@ class Transcript:
 
     def answered(self) -> list[Question]:
         """Answered questions in the order the guest answered them."""
-        done = [q for q in self.questions if q.answer is not None]
-        return sorted(done, key=lambda q: (q.selected_at or q.answer.at, q.id))  # type: ignore[union-attr]
+        done = [(q.answer.at, q.id, q) for q in self.questions if q.answer is not None]
+        return [q for _, _, q in sorted(done)]
 
     def duplicates_of(self, question: Question) -> list[Question]:
         return [q for q in self.questions if q.merged_into == question.id]

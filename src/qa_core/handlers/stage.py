@@ -29,6 +29,7 @@ MAX_ANSWER = 10_000
 # "next" fast in a session of 100,000 questions.
 POOL_BY_VOTES = 300
 POOL_NEWEST = 100
+POOL_OLDEST = 100  # so a strategy can also see who has waited longest
 PUT_TO_GUEST = (QuestionState.ANSWERED, QuestionState.SKIPPED, QuestionState.SELECTED)
 
 
@@ -37,7 +38,8 @@ def selection_for(ctx: Context, session: Session, count: int) -> Selection:
     tx, waiting = ctx.tx, rules.SELECTABLE
     by_votes = tx.questions(session.id, waiting, limit=POOL_BY_VOTES, pinned_first=True)
     newest = tx.questions(session.id, waiting, order=QueueOrder.NEWEST, limit=POOL_NEWEST)
-    pool = {q.id: q for q in (*by_votes, *newest)}
+    oldest = tx.questions(session.id, waiting, order=QueueOrder.OLDEST, limit=POOL_OLDEST)
+    pool = {q.id: q for q in (*by_votes, *newest, *oldest)}
     history = sorted(
         tx.questions(session.id, PUT_TO_GUEST),
         key=lambda q: (q.selected_at or q.created_at, q.id),
