@@ -102,7 +102,7 @@ def test_replay_report_says_what_became_of_each_command(tmp_path: Path) -> None:
     assert "merged #2 into #1" in lines[8]
     assert 'rejected #3 as abuse (told the asker: "Please keep it civil.")' in lines[9]
     assert lines[10].startswith("✗") and "refused (permission_denied)" in lines[10]
-    assert "voted, now 1" in lines[11]
+    assert "voted for #1, now 1" in lines[11]
     assert "already done (same key)" in lines[12]
     assert "next: #1 by representative" in lines[13]
     assert "notified 2 asker(s)" in lines[14]

@@ -211,7 +211,7 @@ def replay_command(
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_obj
 def import_command(state: _State, file: Path) -> None:
-    """Import a JSON transcript (from ``export --format json``) as a new session."""
+    """Import a JSON transcript (from export --format json) as a new session."""
 
     async def work(engine: Engine) -> int:
         try:

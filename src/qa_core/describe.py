@@ -54,10 +54,10 @@ def describe(event: e.Event) -> str:
             return f"skipped #{q.number}"
         case e.QuestionDeferred(question=q):
             return f"deferred #{q.number}"
-        case e.VoteCast(question_id=_, votes=votes):
-            return f"voted, now {votes}"
-        case e.VoteRetracted(votes=votes):
-            return f"took back a vote, now {votes}"
+        case e.VoteCast(number=number, votes=votes):
+            return f"voted for #{number}, now {votes}"
+        case e.VoteRetracted(number=number, votes=votes):
+            return f"took back a vote for #{number}, now {votes}"
         case e.ParticipantRestricted(user=user, restriction=restriction, reason=reason):
             why = f" ({reason})" if reason else ""
             return f"set {user.id} to {restriction.value}{why}"

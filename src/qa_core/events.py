@@ -132,6 +132,7 @@ class QuestionDeferred(QuestionEvent):
 @attrs.frozen(kw_only=True)
 class VoteCast(Event):
     question_id: int  # the question counted (a vote on a duplicate counts for its target)
+    number: int  # its number in the session, for people reading the audit log
     voter: UserRef
     votes: int
 
@@ -139,6 +140,7 @@ class VoteCast(Event):
 @attrs.frozen(kw_only=True)
 class VoteRetracted(Event):
     question_id: int
+    number: int
     voter: UserRef
     votes: int
 

@@ -151,7 +151,21 @@ def cast_vote(ctx: Context, cmd: CastVote) -> None:
     if wanted and not already:
         # Recorded on the survivor: the duplicate is hidden while merged.
         votes = ctx.tx.add_vote(target.id, voter, counted_on=target.id)
-        ctx.emit(VoteCast, session.id, question_id=target.id, voter=voter, votes=votes)
+        ctx.emit(
+            VoteCast,
+            session.id,
+            question_id=target.id,
+            number=target.number,
+            voter=voter,
+            votes=votes,
+        )
     elif already and not wanted:
         votes = ctx.tx.remove_votes(already, voter, counted_on=target.id)
-        ctx.emit(VoteRetracted, session.id, question_id=target.id, voter=voter, votes=votes)
+        ctx.emit(
+            VoteRetracted,
+            session.id,
+            question_id=target.id,
+            number=target.number,
+            voter=voter,
+            votes=votes,
+        )

@@ -165,6 +165,7 @@ class _MemoryTransaction:
         ids = itertools.chain.from_iterable(
             self.by_state.get((session_id, state), {}) for state in states
         )
+
         def key(question_id: int) -> tuple[int, ...]:
             pin = (not self._questions[question_id].pinned,) if pinned_first else ()
             if order is QueueOrder.VOTES:
