@@ -13,6 +13,7 @@ from qa_core import (
     CastVote,
     CloseSession,
     CreateSession,
+    EditQuestion,
     Engine,
     InvalidInput,
     InvalidState,
@@ -30,10 +31,14 @@ from qa_core import (
     WithdrawQuestion,
 )
 from qa_core.testing import Cast
+from qa_core.transcript import transcript_to_dict
 
 
-async def audit_length(engine: Engine, session_id: int, cast: Cast) -> int:
-    return len(await engine.views.audit(session_id, cast.host, limit=10_000))
+async def snapshot(engine: Engine, session_id: int, cast: Cast) -> object:
+    """Everything stored about the session: questions, votes, bans, and the audit log."""
+    full = await engine.views.transcript(session_id, cast.host, full=True)
+    audit = await engine.views.audit(session_id, cast.host, limit=10_000)
+    return transcript_to_dict(full), len(audit)
 
 
 async def refused(
@@ -44,11 +49,11 @@ async def refused(
     match: str,
     attempt: Callable[[], Awaitable[object]],
 ) -> None:
-    """``attempt`` raises ``error`` with a readable message, and leaves the audit log alone."""
-    before = await audit_length(engine, session_id, cast)
+    """``attempt`` raises ``error`` with a readable message, and changes nothing stored."""
+    before = await snapshot(engine, session_id, cast)
     with pytest.raises(error, match=match):
         await attempt()
-    assert await audit_length(engine, session_id, cast) == before
+    assert await snapshot(engine, session_id, cast) == before
 
 
 async def test_empty_and_oversize_questions(qa_engine: Engine, qa_cast: Cast) -> None:
@@ -238,3 +243,51 @@ async def test_withdrawing_someone_elses_question(qa_engine: Engine, qa_cast: Ca
         "your own",
         lambda: qa_engine.execute(WithdrawQuestion(question_id=q.id), qa_cast.moderator),
     )
+
+
+async def test_a_muted_author_cannot_publish_through_an_edit(
+    qa_engine: Engine, qa_cast: Cast
+) -> None:
+    sid = await live_session(qa_engine, qa_cast)
+    q = await ask(qa_engine, qa_cast, sid, 1, "An innocent question, approved?")
+    await qa_engine.execute(
+        RestrictParticipant(
+            session_id=sid, user=qa_cast.person(1).user, restriction=Restriction.MUTED
+        ),
+        qa_cast.moderator,
+    )
+    await refused(
+        qa_engine,
+        qa_cast,
+        sid,
+        PermissionDenied,
+        "muted",
+        lambda: qa_engine.execute(
+            EditQuestion(question_id=q.id, text="Now something else?"), qa_cast.person(1)
+        ),
+    )
+    await qa_engine.execute(
+        WithdrawQuestion(question_id=q.id), qa_cast.person(1)
+    )  # may still leave
+
+
+async def test_idempotency_keys_belong_to_one_person_and_one_command(
+    qa_engine: Engine, qa_cast: Cast
+) -> None:
+    sid = await live_session(qa_engine, qa_cast)
+    secret = SubmitQuestion(
+        session_id=sid, text="My anonymous secret?", anonymous=True, idempotency_key="k-1"
+    )
+    await qa_engine.execute(secret, qa_cast.person(1))
+    # someone else sending the same key gets their own fresh effect, not the first one's events
+    theirs = await qa_engine.execute(
+        SubmitQuestion(session_id=sid, text="A different question?", idempotency_key="k-1"),
+        qa_cast.person(2),
+    )
+    assert not theirs.replayed and theirs.question is not None
+    assert theirs.question.author.user == qa_cast.person(2).user
+    with pytest.raises(InvalidInput, match="already used for another command"):
+        await qa_engine.execute(
+            SubmitQuestion(session_id=sid, text="Not the same words?", idempotency_key="k-1"),
+            qa_cast.person(1),
+        )

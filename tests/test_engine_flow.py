@@ -288,3 +288,34 @@ async def test_tenant_settings_are_the_defaults_of_new_sessions(
     assert created.session is not None
     assert created.session.settings.strategy == "hot"
     assert created.session.settings.moderation is ModerationMode.POST
+
+
+async def test_an_author_edit_on_stage_is_screened_again(qa_engine: Engine, qa_cast: Cast) -> None:
+    sid = await live_session(qa_engine, qa_cast)  # pre-moderation
+    q = await ask(qa_engine, qa_cast, sid, 1, "A harmless question, approved?")
+    await qa_engine.execute(NextQuestion(session_id=sid), qa_cast.guest)
+    edited = await qa_engine.execute(
+        EditQuestion(question_id=q.id, text="Buy cheap pills at spam.example?"), qa_cast.person(1)
+    )
+    assert edited.question is not None and edited.question.state is QuestionState.PENDING
+    summary = await qa_engine.views.summary(sid, qa_cast.person(2))
+    assert summary.on_stage is None
+    assert await qa_engine.views.public_queue(sid, qa_cast.person(2)) == []
+
+
+async def test_merges_of_merged_questions_unwind_exactly(qa_engine: Engine, qa_cast: Cast) -> None:
+    engine, cast = qa_engine, qa_cast
+    sid = await live_session(engine, cast)
+    a = await ask(engine, cast, sid, 1, "Question A about treaties?")
+    b = await ask(engine, cast, sid, 2, "Question B about treaties?")
+    c = await ask(engine, cast, sid, 3, "Question C about treaties?")
+    for voter, question in ((10, a), (11, b), (12, b), (13, c)):
+        await engine.execute(CastVote(question_id=question.id), cast.person(voter))
+    await engine.execute(MergeQuestions(duplicate_id=a.id, into_id=b.id), cast.moderator)
+    await engine.execute(MergeQuestions(duplicate_id=b.id, into_id=c.id), cast.moderator)
+    assert (await engine.views.question(c.id, cast.host)).votes == 4
+    restored = await engine.execute(UnmergeQuestion(question_id=b.id), cast.moderator)
+    assert restored.question is not None and restored.question.votes == 3  # b's two and a's one
+    a_now = await engine.views.question(a.id, cast.host)
+    assert (a_now.state, a_now.merged_into) == (QuestionState.MERGED, b.id)
+    assert (await engine.views.question(c.id, cast.host)).votes == 1

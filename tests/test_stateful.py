@@ -75,7 +75,7 @@ class EngineModel(RuleBasedStateMachine):
         self.engine = Engine(open_store(url), hooks)
         self.questions: list[int] = []
         self.votes: dict[int, set[int]] = {}  # where each vote is stored
-        self.merged: dict[int, int] = {}  # duplicate -> survivor
+        self.merged: dict[int, int] = {}  # duplicate -> what it was merged into directly
         self.withdrawn: set[int] = set()
         self.state = "scheduled"
 
@@ -120,10 +120,12 @@ class EngineModel(RuleBasedStateMachine):
         return self.state in ("scheduled", "live", "paused")
 
     def survivor(self, question: int) -> int:
-        return self.merged.get(question, question)
+        while question in self.merged:
+            question = self.merged[question]
+        return question
 
     def group(self, root: int) -> list[int]:
-        return [root, *(q for q, into in self.merged.items() if into == root)]
+        return [q for q in self.questions if self.survivor(q) == root]
 
     def expected_votes(self, root: int) -> int:
         return len(set().union(*(self.votes[q] for q in self.group(root))))
@@ -181,10 +183,7 @@ class EngineModel(RuleBasedStateMachine):
         legal = self.collecting and duplicate != into and self.alive(duplicate) and self.alive(into)
         self.execute(MergeQuestions(duplicate_id=duplicate, into_id=into), "host", legal)
         if legal:
-            for question, target in list(self.merged.items()):
-                if target == duplicate:
-                    self.merged[question] = into
-            self.merged[duplicate] = into
+            self.merged[duplicate] = into  # its own duplicates stay under it
 
     @precondition(lambda self: self.questions)
     @rule(data=st.data())
@@ -224,7 +223,7 @@ class EngineModel(RuleBasedStateMachine):
             question = self.run(self.engine.views.question(question_id, CAST.host))
             if question_id in self.merged:
                 assert question.state is QuestionState.MERGED
-                assert question.merged_into == self.merged[question_id]
+                assert question.merged_into == self.survivor(question_id)
             elif question_id in self.withdrawn:
                 assert question.state is QuestionState.WITHDRAWN
             else:

@@ -70,3 +70,39 @@ def test_migration_2_backfills_the_question_counts(tmp_path: Path) -> None:
     assert migrate(db) == len(MIGRATIONS)
     counts = dict(db.execute("SELECT state, count FROM question_counts WHERE session_id = 1"))
     assert counts == {"approved": 2, "pending": 1}
+
+
+OPEN_AND_WRITE = """
+import asyncio, sys, time
+from qa_core.stores.sqlite import SQLiteStore
+from qa_core.testing.store_contract import new_session
+
+async def main():
+    time.sleep(max(0.0, float(sys.argv[2]) - time.time()))  # everyone opens at once
+    store = SQLiteStore(sys.argv[1])
+    await store.write(lambda tx: tx.add_session(new_session()))
+    await store.close()
+
+asyncio.run(main())
+"""
+
+
+def test_processes_opening_a_new_file_at_once_migrate_it_once(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    for trial in range(2):
+        path = str(tmp_path / f"race{trial}.db")
+        start = str(time.time() + 1.0)
+        children = [
+            subprocess.Popen(
+                [sys.executable, "-c", OPEN_AND_WRITE, path, start], stderr=subprocess.PIPE
+            )
+            for _ in range(4)
+        ]
+        errors = [child.communicate(timeout=60)[1].decode() for child in children]
+        assert [child.returncode for child in children] == [0] * 4, errors
+        db = sqlite3.connect(path)
+        assert db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 4
+        assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)

@@ -87,6 +87,7 @@ async def test_json_is_complete_and_reimports_to_the_same_record(
         for q in data["questions"]:
             q["id"], q["session_id"] = q["number"], None
             q["merged_into"] = numbers.get(q["merged_into"])
+            q["merged_under"] = numbers.get(q["merged_under"])
         data["session"]["id"] = data["session"]["on_stage"] = None
         return data
 

@@ -20,7 +20,7 @@ _DENIED = {
     Action.MANAGE_SESSION: "Only the session's hosts can do that.",
     Action.ASK: "You cannot ask questions in this session.",
     Action.VOTE: "You cannot vote in this session.",
-    Action.EDIT_OWN: "You can only change your own questions.",
+    Action.EDIT_OWN: "You can only change or withdraw your own questions.",
     Action.MODERATE: "Only moderators can do that.",
     Action.RUN_STAGE: "Only the guest, hosts and moderators can do that.",
     Action.ANSWER: "Only the guest or a host can answer.",
@@ -58,7 +58,9 @@ class Context:
                 return question, session
         raise NotFound(f"There is no question with id {question_id}.")
 
-    def allowed(self, action: Action, session: Session | None) -> bool:
+    def allowed(
+        self, action: Action, session: Session | None, question: Question | None = None
+    ) -> bool:
         restriction = (
             Restriction.NONE
             if session is None
@@ -70,11 +72,14 @@ class Context:
             session=session,
             roles=effective_roles(self.actor, session),
             restriction=restriction,
+            question=question,
         )
         return self.hooks.check_permission(request)
 
-    def authorize(self, action: Action, session: Session | None) -> None:
-        if not self.allowed(action, session):
+    def authorize(
+        self, action: Action, session: Session | None, question: Question | None = None
+    ) -> None:
+        if not self.allowed(action, session, question):
             restriction = (
                 Restriction.NONE
                 if session is None

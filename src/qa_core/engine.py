@@ -14,12 +14,13 @@ import attrs
 
 from .commands import Command
 from .context import Context
+from .errors import InvalidInput
 from .events import Event, QuestionEvent, QuestionSubmitted, SessionCreated, SessionUpdated
 from .handlers import HANDLERS
 from .models import Actor, DuplicateSuggestion, Question, Session, SessionSettings
 from .plugins import Hooks, make_plugin_manager
 from .ports import AuditRecord, Store, Transaction
-from .serialization import dump_event, dump_events, load_events
+from .serialization import dump_event, dump_outcome, fingerprint, load_outcome
 from .views import Views
 
 
@@ -83,9 +84,13 @@ class Engine:
         return outcome
 
     def _apply(self, tx: Transaction, command: Command, actor: Actor, now: datetime) -> Outcome:
-        scope, key = actor.user.tenant, command.idempotency_key
+        # Keys are kept per person: another user's key, even the same string, is not theirs.
+        scope, key = actor.user.key, command.idempotency_key
         if key is not None and (seen := tx.recall(scope, key)) is not None:
-            return Outcome(events=load_events(seen), replayed=True)
+            used_for, events = load_outcome(seen)
+            if used_for != fingerprint(command):
+                raise InvalidInput("This idempotency key was already used for another command.")
+            return Outcome(events=events, replayed=True)
         ctx = Context(tx=tx, actor=actor, now=now, hooks=self.hooks, defaults=self.defaults)
         HANDLERS[type(command)](ctx, command)
         for event in ctx.events:
@@ -100,5 +105,5 @@ class Engine:
                 )
             )
         if key is not None:
-            tx.remember(scope, key, dump_events(ctx.events))
+            tx.remember(scope, key, dump_outcome(command, ctx.events))
         return Outcome(events=tuple(ctx.events))

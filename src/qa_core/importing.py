@@ -49,7 +49,8 @@ async def import_transcript(store: Store, data: Mapping[str, Any]) -> int:
         ids: dict[int, int] = {}
         for question, _ in questions:
             added = tx.add_question(
-                attrs.evolve(question, session_id=new.id, merged_into=None), terms(question.text)
+                attrs.evolve(question, session_id=new.id, merged_into=None, merged_under=None),
+                terms(question.text),
             )
             ids[question.id] = added.id
         for question, voters in questions:
@@ -59,6 +60,7 @@ async def import_transcript(store: Store, data: Mapping[str, Any]) -> int:
                     id=ids[question.id],
                     session_id=new.id,
                     merged_into=ids[question.merged_into],
+                    merged_under=ids.get(question.merged_under or -1, ids[question.merged_into]),
                 )
                 tx.save_question(moved)
             for voter in voters:

@@ -207,7 +207,8 @@ class Question:
     pinned: bool = False
     tags: frozenset[str] = frozenset()
     flags: tuple[Flag, ...] = ()  # raised by screening plugins, for moderators
-    merged_into: int | None = None
+    merged_into: int | None = None  # the surviving question its votes count for
+    merged_under: int | None = None  # what it was merged into directly (that one may be merged)
     state_before_merge: QuestionState | None = None
     answer: Answer | None = None
     rejection: Rejection | None = None

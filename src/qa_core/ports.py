@@ -70,6 +70,9 @@ class Transaction(Protocol):
 
     def question(self, question_id: int) -> Question | None: ...
 
+    def question_id_by_number(self, session_id: int, number: int) -> int | None:
+        """The id of question #``number`` of the session, as people name it."""
+
     def save_question(self, question: Question, terms: Iterable[str] | None = None) -> None:
         """Store everything but ``votes`` (the store keeps that); re-index when terms given."""
 

@@ -78,7 +78,7 @@ class ReplayClock:
             self.now = self.start + timedelta(hours=hours, minutes=minutes, seconds=seconds)
         elif isinstance(at, str):
             try:
-                self.now = datetime.fromisoformat(at)
+                self.now = _aware(datetime.fromisoformat(at))
             except ValueError:
                 raise _Bad(
                     f'"at" must be seconds, "+MM:SS", "+HH:MM:SS" or ISO time: {at!r}'
@@ -326,12 +326,16 @@ async def _run_line(script: Script, data: dict[str, Any]) -> ReportLine | None:
     return ReportLine(0, actor.name, verb, said, ok=True)
 
 
+def _aware(when: datetime) -> datetime:
+    """Times without a zone are UTC."""
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
 def _start_time(value: object) -> datetime:
     try:
-        start = datetime.fromisoformat(str(value))
+        return _aware(datetime.fromisoformat(str(value)))
     except ValueError:
         raise _Bad(f'"start" must be an ISO time, not {value!r}') from None
-    return start if start.tzinfo else start.replace(tzinfo=UTC)
 
 
 def _remember(script: Script, verb: str, ref: object, outcome: Outcome) -> None:

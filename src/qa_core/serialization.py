@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
+import attrs
 from cattrs.preconf.json import make_converter
 
 from . import events as _events
+from .commands import Command
 from .events import Event
 
 converter = make_converter()
@@ -39,9 +42,19 @@ def load_event(kind: str, payload: str) -> Event:
     return converter.structure(json.loads(payload), EVENT_TYPES[kind])
 
 
-def dump_events(events: tuple[Event, ...] | list[Event]) -> str:
-    return json.dumps([event_to_dict(e) for e in events], separators=(",", ":"), ensure_ascii=False)
+def fingerprint(command: Command) -> str:
+    """The command's kind and arguments (not its key), hashed: what a key was used for."""
+    data = converter.unstructure(attrs.evolve(command, idempotency_key=None))
+    text = json.dumps([type(command).__name__, data], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
-def load_events(payload: str) -> tuple[Event, ...]:
-    return tuple(event_from_dict(item) for item in json.loads(payload))
+def dump_outcome(command: Command, events: tuple[Event, ...] | list[Event]) -> str:
+    """What the idempotency memory keeps: which command ran, and the events it produced."""
+    payload = {"command": fingerprint(command), "events": [event_to_dict(e) for e in events]}
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+
+
+def load_outcome(payload: str) -> tuple[str, tuple[Event, ...]]:
+    data = json.loads(payload)
+    return data["command"], tuple(event_from_dict(item) for item in data["events"])

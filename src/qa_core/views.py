@@ -33,11 +33,28 @@ ANONYMOUS = "Anonymous"
 
 
 def redact(question: Question) -> Question:
-    """The question as the audience sees it: an anonymous asker has no identity."""
+    """The question as the audience sees it: no anonymous asker's identity, no words a
+    moderator edited out, none of the moderators' flags or notes."""
+    # "" keeps ``edited`` true for the audience while hiding the words that were replaced.
+    original = "" if question.edited else question.text
+    public = attrs.evolve(question, original_text=original, flags=(), rejection=None)
     if not question.anonymous:
-        return question
+        return public
     hidden = Person(user=UserRef(tenant=question.author.user.tenant, id=""), name=ANONYMOUS)
-    return attrs.evolve(question, author=hidden)
+    return attrs.evolve(public, author=hidden)
+
+
+def _public_record(question: Question) -> Question | None:
+    """The question as a public transcript may show it, or None.
+
+    A merged duplicate is kept only to credit its asker: its own words, which may never
+    have been approved, are dropped; one merged after a rejection is left out entirely.
+    """
+    if question.state is QuestionState.MERGED:
+        if question.state_before_merge is QuestionState.REJECTED:
+            return None
+        return redact(attrs.evolve(question, text="", original_text=""))
+    return redact(question) if question.state in rules.PUBLIC else None
 
 
 @attrs.frozen
@@ -142,6 +159,23 @@ class Views:
 
         return await self._read(actor, work)
 
+    async def question_by_number(self, session_id: int, number: int, actor: Actor) -> Question:
+        """Question #``number`` of a session, as ``question`` shows it to ``actor``."""
+
+        missing = NotFound(f"There is no question #{number} in session {session_id}.")
+
+        def work(ctx: Context) -> int:
+            ctx.session(session_id)
+            found = ctx.tx.question_id_by_number(session_id, number)
+            if found is None:
+                raise missing
+            return found
+
+        try:
+            return await self.question(await self._read(actor, work), actor)
+        except NotFound:
+            raise missing from None
+
     async def moderation_queue(
         self, session_id: int, actor: Actor, *, limit: int = 25, offset: int = 0
     ) -> list[Question]:
@@ -182,7 +216,10 @@ class Views:
 
         def work(ctx: Context) -> list[Question]:
             session = self._session(ctx, session_id, Action.RUN_STAGE)
-            return ctx.hooks.select_questions(selection_for(ctx, session, count))
+            chosen = ctx.hooks.select_questions(selection_for(ctx, session, count))
+            if ctx.allowed(Action.MODERATE, session):
+                return chosen
+            return [redact(q) for q in chosen]  # the guest does not see anonymous askers
 
         return await self._read(actor, work)
 
@@ -211,7 +248,17 @@ class Views:
         return await self._read(actor, work)
 
     async def my_votes(self, question_ids: list[int], actor: Actor) -> set[int]:
-        return set(await self._read(actor, lambda ctx: ctx.tx.voted(question_ids, actor.user)))
+        """Which of these questions ``actor`` has upvoted, directly or through a duplicate."""
+
+        def work(ctx: Context) -> set[int]:
+            mine = set()
+            for question_id in question_ids:
+                group = [question_id, *(d.id for d in ctx.tx.duplicates_of(question_id))]
+                if ctx.tx.voted(group, actor.user):
+                    mine.add(question_id)
+            return mine
+
+        return await self._read(actor, work)
 
     async def transcript(self, session_id: int, actor: Actor, *, full: bool) -> Transcript:
         """The whole session for export; ``full`` needs moderator rights (identities, voters)."""
@@ -220,10 +267,10 @@ class Views:
             session = self._session(ctx, session_id, Action.EXPORT_FULL if full else Action.VIEW)
             everything = ctx.tx.questions(session_id, list(QuestionState), order=QueueOrder.OLDEST)
             if not full:
-                shown = (q for q in everything if q.state in rules.PUBLIC | {QuestionState.MERGED})
+                shown = (_public_record(q) for q in everything)
                 return Transcript(
                     session=session,
-                    questions=tuple(redact(q) for q in shown),
+                    questions=tuple(q for q in shown if q is not None),
                     full=False,
                 )
             return Transcript(

@@ -17,6 +17,7 @@ from ..rules.sessions import ensure_collecting
 from ..screening import Submission
 from ..text import terms
 from .merging import restore_duplicates
+from .stage_common import take_off_stage
 
 SIMILAR_CANDIDATES = 20
 
@@ -104,13 +105,18 @@ def edit_question(ctx: Context, cmd: EditQuestion) -> None:
     question, session = ctx.question(cmd.question_id)
     ensure_collecting(session)
     own = question.author.user == ctx.actor.user
-    ctx.authorize(Action.EDIT_OWN if own else Action.MODERATE, session)
+    if own:
+        ctx.authorize(Action.EDIT_OWN, session, question)
+        ctx.authorize(Action.ASK, session)  # new words are a new question: not for the muted
+    else:
+        ctx.authorize(Action.MODERATE, session)
     rules.ensure_allowed(question, "edit")
     submission, flags = _screen(ctx, session, cmd.text, question.anonymous, question)
     state = question.state
-    if own and state in (QuestionState.APPROVED, QuestionState.DEFERRED):
-        # A reworded question is screened again: approval was for the old words.
-        state = ctx.hooks.moderate_question(submission, flags)
+    if own and state in rules.PUBLIC:
+        # Screened again, on stage too: the approval was for the old words.
+        if ctx.hooks.moderate_question(submission, flags) is QuestionState.PENDING:
+            state = QuestionState.PENDING
     edited = attrs.evolve(
         question,
         text=submission.text,
@@ -118,15 +124,15 @@ def edit_question(ctx: Context, cmd: EditQuestion) -> None:
         flags=flags if own else question.flags,
     )
     ctx.tx.save_question(edited, terms(edited.text))
+    if question.state is QuestionState.SELECTED and state is QuestionState.PENDING:
+        take_off_stage(ctx, session, question)
     ctx.emit(QuestionEdited, session.id, question=edited, before=question.text)
 
 
 def withdraw_question(ctx: Context, cmd: WithdrawQuestion) -> None:
     question, session = ctx.question(cmd.question_id)
     ensure_collecting(session)
-    if question.author.user != ctx.actor.user:
-        raise PermissionDenied("You can only withdraw your own questions.")
-    ctx.authorize(Action.EDIT_OWN, session)
+    ctx.authorize(Action.EDIT_OWN, session, question)
     rules.ensure_allowed(question, "withdraw")
     restore_duplicates(ctx, question)  # their askers still want an answer
     withdrawn = attrs.evolve(question, state=QuestionState.WITHDRAWN, pinned=False)

@@ -16,13 +16,14 @@ from ..events import (
     QuestionSelected,
     QuestionSkipped,
 )
-from ..models import Answer, Question, QuestionState, Session, UserRef
+from ..models import Answer, QuestionState, Session, UserRef
 from ..ports import QueueOrder
 from ..rules import questions as rules
 from ..rules.permissions import Action
 from ..rules.sessions import ensure_collecting, ensure_on_air
 from ..selection import Selection
 from ..text import clean
+from .stage_common import take_off_stage
 
 MAX_ANSWER = 10_000
 # Strategies choose from the best-voted and the newest questions; a bounded pool keeps
@@ -54,11 +55,6 @@ def selection_for(ctx: Context, session: Session, count: int) -> Selection:
         now=ctx.now,
         registered=ctx.hooks.strategies.get(name),
     )
-
-
-def _clear_stage(ctx: Context, session: Session, question: Question) -> None:
-    if session.on_stage == question.id:
-        ctx.tx.save_session(attrs.evolve(session, on_stage=None))
 
 
 def next_question(ctx: Context, cmd: NextQuestion) -> None:
@@ -98,7 +94,7 @@ def answer_question(ctx: Context, cmd: AnswerQuestion) -> None:
         pinned=False,
     )
     ctx.tx.save_question(answered)
-    _clear_stage(ctx, session, question)
+    take_off_stage(ctx, session, question)
     askers = [question.author.user, *(d.author.user for d in ctx.tx.duplicates_of(question.id))]
     notify: tuple[UserRef, ...] = tuple(dict.fromkeys(askers))
     ctx.emit(QuestionAnswered, session.id, question=answered, notify=notify)
@@ -116,7 +112,7 @@ def _take_off_stage(
         rules.ensure_allowed(question, action)
         moved = attrs.evolve(question, state=state, pinned=False)
         ctx.tx.save_question(moved)
-        _clear_stage(ctx, session, question)
+        take_off_stage(ctx, session, question)
         ctx.emit(event, session.id, question=moved)
 
     return handle

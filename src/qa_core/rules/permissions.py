@@ -6,7 +6,7 @@ import enum
 
 import attrs
 
-from ..models import Actor, Restriction, Role, Session
+from ..models import Actor, Question, Restriction, Role, Session
 
 
 class Action(enum.Enum):
@@ -33,6 +33,7 @@ class PermissionRequest:
     session: Session | None  # None only for CREATE_SESSION
     roles: frozenset[Role]  # tenant-wide roles plus what the session grants
     restriction: Restriction = Restriction.NONE
+    question: Question | None = None  # the question acted on, where there is one
 
 
 _H, _M, _G, _P = Role.HOST, Role.MODERATOR, Role.GUEST, Role.PARTICIPANT
@@ -56,6 +57,10 @@ POLICY: dict[Action, frozenset[Role]] = {
 def default_decision(request: PermissionRequest) -> bool:
     if request.restriction is Restriction.BANNED:
         return False
+    if request.action is Action.EDIT_OWN:
+        question = request.question
+        if question is not None and question.author.user != request.actor.user:
+            return False
     if request.restriction is Restriction.MUTED and request.action is Action.ASK:
         return False
     return bool(POLICY[request.action] & request.roles)

@@ -56,6 +56,7 @@ class _MemoryTransaction:
         self.audit_log: dict[int, dict[int, AuditRecord]] = {}
         self.memory: dict[tuple[str, str], str] = {}
         self.values: dict[tuple[str, str], str] = {}
+        self.numbers: dict[tuple[int, int], int] = {}
         self.tenants: dict[str, TenantSettings] = {}
 
     # -- the undo log -----------------------------------------------------------------------------
@@ -116,6 +117,7 @@ class _MemoryTransaction:
     def add_question(self, question: Question, terms: Iterable[str]) -> Question:
         number = self._next(f"number:{question.session_id}")
         question = attrs.evolve(question, id=self._next("question"), number=number, votes=0)
+        self._put(self.numbers, (question.session_id, number), question.id)
         self._put(self.counts, question.id, 0)
         self._store(question, None)
         self._index(question, frozenset(terms))
@@ -144,6 +146,9 @@ class _MemoryTransaction:
     def question(self, question_id: int) -> Question | None:
         found = self._questions.get(question_id)
         return None if found is None else attrs.evolve(found, votes=self.counts[question_id])
+
+    def question_id_by_number(self, session_id: int, number: int) -> int | None:
+        return self.numbers.get((session_id, number))
 
     def save_question(self, question: Question, terms: Iterable[str] | None = None) -> None:
         self._store(question, self._questions[question.id])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import time
 from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -34,11 +35,11 @@ def _dump(value: object) -> str:
 class SQLiteStore:
     def __init__(self, path: str, *, durability: str = "normal", busy_timeout_ms: int = 10_000):
         self.path = path
+        self._busy_timeout = busy_timeout_ms / 1000
         self._pragmas = (
-            "PRAGMA journal_mode=WAL",
+            f"PRAGMA busy_timeout={int(busy_timeout_ms)}",
             f"PRAGMA synchronous={'FULL' if durability == 'full' else 'NORMAL'}",
             "PRAGMA foreign_keys=ON",
-            f"PRAGMA busy_timeout={int(busy_timeout_ms)}",
         )
         # sqlite3 connections belong to one thread: every call runs on this one.
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-sqlite")
@@ -49,6 +50,7 @@ class SQLiteStore:
             db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=True)
             for pragma in self._pragmas:
                 db.execute(pragma)
+            _use_wal(db, self._busy_timeout)
             migrate(db)
             self._tx = _SQLiteTransaction(db)
         return self._tx
@@ -84,21 +86,39 @@ class SQLiteStore:
         self._thread.shutdown(wait=True)
 
 
-def migrate(db: sqlite3.Connection) -> int:
-    """Bring the schema up to date; returns the version it is at."""
-    version: int = db.execute("PRAGMA user_version").fetchone()[0]
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-        db.execute("BEGIN IMMEDIATE")
+def _use_wal(db: sqlite3.Connection, patience: float) -> None:
+    """Switch to WAL. SQLite does not wait on its busy handler for this switch, so when
+    several processes open a new file at once the losers retry until it is done."""
+    deadline = time.monotonic() + patience
+    while True:
         try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
+def migrate(db: sqlite3.Connection) -> int:
+    """Bring the schema up to date; returns the version it is at.
+
+    The version is read under the write lock, so processes opening a new file at the same
+    time migrate it once: the others wait, then find it done.
+    """
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        version: int = db.execute("PRAGMA user_version").fetchone()[0]
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             # executescript would commit on its own; run statement by statement instead.
             for statement in filter(str.strip, script.split(";")):
                 db.execute(statement)
             db.execute(f"PRAGMA user_version={number}")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-        version = number
+            version = number
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
     return version
 
 
@@ -208,6 +228,12 @@ class _SQLiteTransaction:
             " ON CONFLICT (session_id, state) DO UPDATE SET count = count + excluded.count",
             (session_id, state.value, delta),
         )
+
+    def question_id_by_number(self, session_id: int, number: int) -> int | None:
+        found: int | None = self._one(
+            "SELECT id FROM questions WHERE session_id = ? AND number = ?", session_id, number
+        )
+        return found
 
     def save_question(self, question: Question, terms: Iterable[str] | None = None) -> None:
         before = self._one("SELECT state FROM questions WHERE id = ?", question.id)

@@ -142,6 +142,9 @@ class StoreContract:
         made = await store.write(work)
         assert [q.number for q in made] == [1, 1, 2, 3]
         assert len({q.id for q in made}) == 4
+        found = await store.read(lambda tx: tx.question_id_by_number(made[0].session_id, 3))
+        assert found == made[3].id
+        assert await store.read(lambda tx: tx.question_id_by_number(made[0].session_id, 4)) is None
 
     async def test_question_round_trips_every_field(self, store: Store) -> None:
         session_id, (qid,) = await self.seed(store, "Why?")
