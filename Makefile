@@ -7,10 +7,12 @@ DEMO_DB := out/demo.db
 
 .PHONY: demo test lint typecheck unit bench clean
 
-$(STAMP): pyproject.toml examples/plugin/pyproject.toml
+PACKAGES := -e '.[dev]' -e examples/plugin -e 'adapters/discord[test]'
+
+$(STAMP): pyproject.toml examples/plugin/pyproject.toml adapters/discord/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]' -e examples/plugin
+	$(BIN)/python -m pip install --quiet $(PACKAGES)
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -18,13 +20,16 @@ demo: $(STAMP)
 	$(BIN)/qa-bot --database sqlite:///$(DEMO_DB) replay examples/ama.jsonl
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests examples bench
+	$(BIN)/ruff check src tests examples bench adapters
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+	$(BIN)/mypy --config-file adapters/discord/pyproject.toml adapters/discord/src
 
+# One pytest run per distribution: each has its own configuration and test helpers.
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests examples/plugin/tests
+	$(BIN)/python -m pytest adapters/discord/tests
 
 test: lint typecheck unit
 
