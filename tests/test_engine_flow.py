@@ -319,3 +319,21 @@ async def test_merges_of_merged_questions_unwind_exactly(qa_engine: Engine, qa_c
     a_now = await engine.views.question(a.id, cast.host)
     assert (a_now.state, a_now.merged_into) == (QuestionState.MERGED, b.id)
     assert (await engine.views.question(c.id, cast.host)).votes == 1
+
+
+async def test_the_asker_is_pointed_at_the_best_public_match(
+    qa_engine: Engine, qa_cast: Cast
+) -> None:
+    sid = await live_session(qa_engine, qa_cast)
+    public = await ask(qa_engine, qa_cast, sid, 1, "How do visa appeals work in practice?")
+    hidden = await ask(
+        qa_engine, qa_cast, sid, 2, "How do visa appeals work in practice now?", approve=False
+    )
+    out = await qa_engine.execute(
+        SubmitQuestion(session_id=sid, text="How do visa appeals work in practice now?"),
+        qa_cast.person(3),
+    )
+    assert out.suggestion is not None and out.suggestion.question_id == public.id
+    assert out.question is not None
+    flagged = [f.detail for f in out.question.flags if f.code == "possible_duplicate"]
+    assert flagged == [f"#{hidden.number}"]  # moderators see the closest, pending or not

@@ -127,7 +127,8 @@ def qa_moderate_question(submission: Submission, flags: Sequence[Flag]) -> Quest
 
     :param submission: the question being asked or edited.
     :param flags: what ``qa_flag_question`` raised.
-    :returns: QuestionState.PENDING, QuestionState.APPROVED or QuestionState.REJECTED.
+    :returns: QuestionState.PENDING or QuestionState.APPROVED (anything else counts as
+        PENDING: a plugin that wants to turn questions away implements qa_validate_question).
     """
 
 

@@ -106,7 +106,11 @@ class Hooks:
 
     def moderate_question(self, submission: Submission, flags: Sequence[Flag]) -> QuestionState:
         state = self._hook.qa_moderate_question(submission=submission, flags=flags)
-        return QuestionState.PENDING if state is None else QuestionState(state)
+        if state is QuestionState.APPROVED:
+            return state
+        if state not in (None, QuestionState.PENDING):
+            log.warning("qa_moderate_question returned %r; held for moderators", state)
+        return QuestionState.PENDING
 
     def suggest_duplicate(
         self, submission: Submission, candidates: Sequence[Question]

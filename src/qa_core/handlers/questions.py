@@ -56,13 +56,16 @@ def _screen(
     return submission, ctx.hooks.flag_question(submission)
 
 
-def _suggest(ctx: Context, submission: Submission) -> DuplicateSuggestion | None:
-    candidates = [
-        q
-        for q in ctx.tx.similar(submission.session.id, terms(submission.text), SIMILAR_CANDIDATES)
-        if q.state in rules.PUBLIC or q.state is QuestionState.PENDING
-    ]
-    return ctx.hooks.suggest_duplicate(submission, candidates)
+def _suggest(
+    ctx: Context, submission: Submission
+) -> tuple[DuplicateSuggestion | None, DuplicateSuggestion | None]:
+    """The likely duplicate for moderators (pending ones too), and for the asker (public)."""
+    found = ctx.tx.similar(submission.session.id, terms(submission.text), SIMILAR_CANDIDATES)
+    public = [q for q in found if q.state in rules.PUBLIC]
+    pending = [q for q in found if q.state is QuestionState.PENDING]
+    for_asker = ctx.hooks.suggest_duplicate(submission, public) if public else None
+    for_moderators = ctx.hooks.suggest_duplicate(submission, public + pending) if pending else None
+    return for_moderators or for_asker, for_asker
 
 
 def submit_question(ctx: Context, cmd: SubmitQuestion) -> None:
@@ -73,9 +76,9 @@ def submit_question(ctx: Context, cmd: SubmitQuestion) -> None:
         raise InvalidInput("Anonymous questions are turned off in this session.")
     submission, flags = _screen(ctx, session, cmd.text, cmd.anonymous, None)
     state = ctx.hooks.moderate_question(submission, flags)
-    suggestion = _suggest(ctx, submission)
-    if suggestion is not None:
-        flags += (Flag("possible_duplicate", f"#{suggestion.number}"),)
+    for_moderators, for_asker = _suggest(ctx, submission)
+    if for_moderators is not None:
+        flags += (Flag("possible_duplicate", f"#{for_moderators.number}"),)
     question = ctx.tx.add_question(
         Question(
             id=0,
@@ -92,13 +95,7 @@ def submit_question(ctx: Context, cmd: SubmitQuestion) -> None:
         terms(submission.text),
     )
     # The asker is only pointed at questions everyone can already see.
-    public = suggestion if suggestion and _is_public(ctx, suggestion.question_id) else None
-    ctx.emit(QuestionSubmitted, session.id, question=question, suggestion=public)
-
-
-def _is_public(ctx: Context, question_id: int) -> bool:
-    question = ctx.tx.question(question_id)
-    return question is not None and question.state in rules.PUBLIC
+    ctx.emit(QuestionSubmitted, session.id, question=question, suggestion=for_asker)
 
 
 def edit_question(ctx: Context, cmd: EditQuestion) -> None:
