@@ -7,9 +7,10 @@ DEMO_DB := out/demo.db
 
 .PHONY: demo test lint typecheck unit bench clean
 
-PACKAGES := -e '.[dev]' -e examples/plugin -e 'adapters/discord[test]'
+PACKAGES := -e '.[dev]' -e examples/plugin -e 'adapters/discord[test]' -e 'adapters/slack[test]'
+PYPROJECTS := pyproject.toml examples/plugin/pyproject.toml $(wildcard adapters/*/pyproject.toml)
 
-$(STAMP): pyproject.toml examples/plugin/pyproject.toml adapters/discord/pyproject.toml
+$(STAMP): $(PYPROJECTS)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet $(PACKAGES)
@@ -25,11 +26,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/mypy --config-file adapters/discord/pyproject.toml adapters/discord/src
+	$(BIN)/mypy --config-file adapters/slack/pyproject.toml adapters/slack/src
 
 # One pytest run per distribution: each has its own configuration and test helpers.
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests examples/plugin/tests
 	$(BIN)/python -m pytest adapters/discord/tests
+	$(BIN)/python -m pytest adapters/slack/tests
 
 test: lint typecheck unit
 
