@@ -56,3 +56,12 @@ def test_contains_any_matches_whole_words_and_phrases_only() -> None:
     assert contains_any("You are an IDIOT.", ["idiot"]) == ["idiot"]
     assert contains_any("An idiomatic phrase", ["idiot"]) == []
     assert contains_any("please shut up now", ["shut up", "up now"]) == ["shut up", "up now"]
+
+
+def test_flags_read_as_plain_english() -> None:
+    from qa_core import Flag, describe_flag
+
+    assert describe_flag(Flag("possible_duplicate", "#12")) == "possible duplicate of #12"
+    assert describe_flag(Flag("word_filter", "idiot")) == "filtered words: idiot"
+    assert describe_flag(Flag("contains_link", "spam.example")) == "contains link: spam.example"
+    assert describe_flag(Flag("shouting")) == "shouting"

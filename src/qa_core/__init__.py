@@ -35,6 +35,7 @@ from .commands import (
     WithdrawQuestion,
 )
 from .config import Config, ConfigError, load_config
+from .describe import describe, describe_flag
 from .engine import Engine, Outcome
 from .errors import InvalidInput, InvalidState, NotFound, PermissionDenied, QaError, Refused
 from .events import *  # noqa: F403 - every event class is public API
@@ -69,6 +70,8 @@ from .transcript import Exporter
 from .views import SessionSummary, Transcript
 
 __all__ = [
+    "describe",
+    "describe_flag",
     "Action",
     "Actor",
     "Answer",

@@ -3,11 +3,28 @@
 from __future__ import annotations
 
 from . import events as e
+from .models import Flag
 
 
 def _short(text: str, width: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+_FLAGS = {
+    "possible_duplicate": "possible duplicate of {detail}",
+    "word_filter": "filtered words: {detail}",
+    "not_a_question": "reads like a comment, not a question",
+}
+
+
+def describe_flag(flag: Flag) -> str:
+    """A screening flag as moderators read it: "possible duplicate of #12"."""
+    template = _FLAGS.get(flag.code)
+    if template is not None:
+        return template.format(detail=flag.detail)
+    words = flag.code.replace("_", " ")
+    return f"{words}: {flag.detail}" if flag.detail else words
 
 
 def describe(event: e.Event) -> str:

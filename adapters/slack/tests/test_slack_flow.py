@@ -44,7 +44,7 @@ async def test_the_whole_ama(bot: Harness) -> None:
     assert len(bot.messages(MODS)) == 4  # pre-moderation: nothing public yet
     assert not [m for m in bot.messages(AMA) if m.text.startswith("Question #")]
 
-    assert "possible_duplicate #2" in json.dumps(card_for(bot, 3).blocks)  # the core's flag
+    assert "possible duplicate of #2" in json.dumps(card_for(bot, 3).blocks)  # the core's flag
 
     # moderate: approve 1 and 2, reject 4 with a reason, merge 3 into 2
     await bot.click(card_for(bot, 1), action_ids(card_for(bot, 1))[0], user=MOD)

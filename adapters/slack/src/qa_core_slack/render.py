@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from qa_core import Question, QuestionState, RejectReason, Session, SessionState
+from qa_core import Question, QuestionState, RejectReason, Session, SessionState, describe_flag
 
 from .text import escape, fit, fit_escaped
 from .translate import HELP, Verb, action_id
@@ -169,7 +169,7 @@ def board(session: Session, top: Sequence[Question]) -> Payload:
 
 def moderation_card(question: Question) -> Payload:
     """A question for moderators; buttons only while it waits for them."""
-    flags = ", ".join(f"{f.code} {f.detail}".strip() for f in question.flags)
+    flags = "; ".join(escape(describe_flag(f)) for f in question.flags)
     blocks: list[Block] = [
         section(mrkdwn(f"*#{question.number}* · {_STATE_LABEL[question.state]}")),
         section(plain(question.text)),
