@@ -88,3 +88,13 @@ async def test_questions_are_found_by_their_number(qa_engine: Engine, qa_cast: C
         await qa_engine.views.question_by_number(sid, 2, qa_cast.person(5))
     with pytest.raises(NotFound, match="no question #9 in session"):
         await qa_engine.views.question_by_number(sid, 9, qa_cast.moderator)
+
+
+async def test_allowed_says_which_controls_to_show(qa_engine: Engine, qa_cast: Cast) -> None:
+    from qa_core import Action
+
+    sid = await live_session(qa_engine, qa_cast)
+    assert await qa_engine.views.allowed(Action.MODERATE, sid, qa_cast.moderator)
+    assert not await qa_engine.views.allowed(Action.MODERATE, sid, qa_cast.person(1))
+    assert await qa_engine.views.allowed(Action.ANSWER, sid, qa_cast.guest)
+    assert await qa_engine.views.allowed(Action.CREATE_SESSION, None, qa_cast.host)

@@ -130,6 +130,16 @@ class Views:
         ctx.authorize(action, session)
         return session
 
+    async def allowed(self, action: Action, session_id: int | None, actor: Actor) -> bool:
+        """Whether ``actor`` may do ``action`` (in the session, if given): for showing or
+        hiding controls. The engine checks again when the command comes."""
+
+        def work(ctx: Context) -> bool:
+            session = None if session_id is None else ctx.session(session_id)
+            return ctx.allowed(action, session)
+
+        return await self._read(actor, work)
+
     async def tenant_settings(self, actor: Actor) -> TenantSettings:
         """The actor's tenant's settings (the configured defaults when never changed)."""
 
