@@ -195,3 +195,9 @@ def test_database_url_from_the_environment_is_printed_without_its_password() -> 
     result = CliRunner().invoke(main, ["config", "check"], env=env)
     assert "postgresql://qa:***@db/qa" in result.output and "s3cret" not in result.output
     assert redact_url("sqlite:///a.db") == "sqlite:///a.db"
+
+
+def test_purge_forgets_old_idempotency_records(tmp_path: Path) -> None:
+    qa_bot(tmp_path, "replay", str(write_script(tmp_path, SCRIPT)))  # one keyed vote, in 2026-11-18
+    assert "forgot 1 record(s)" in qa_bot(tmp_path, "purge", "--keep-days", "2").output
+    assert "forgot 0 record(s)" in qa_bot(tmp_path, "purge").output

@@ -238,6 +238,17 @@ def run_command(state: _State, platform: str) -> None:
         raise click.ClickException(str(error)) from None
 
 
+@main.command()
+@click.option("--keep-days", default=2.0, show_default=True, help="Days of memory to keep.")
+@click.pass_obj
+def purge(state: _State, keep_days: float) -> None:
+    """Forget old idempotency records and expired adapter state (run it daily)."""
+    from datetime import timedelta
+
+    gone = _run(state, lambda engine: engine.purge(timedelta(days=keep_days)))
+    click.echo(f"forgot {gone} record(s)")
+
+
 @main.group()
 def config() -> None:
     """Check the configuration."""

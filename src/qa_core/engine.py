@@ -8,7 +8,7 @@ publish the events to plugins.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import attrs
 
@@ -74,6 +74,11 @@ class Engine:
         await self.hooks.shutdown(self)
         await self.store.close()
 
+    async def purge(self, keep: timedelta = timedelta(days=2)) -> int:
+        """Forget idempotency records older than ``keep`` and expired adapter values."""
+        before = self.clock() - keep
+        return await self.store.write(lambda tx: tx.forget(before))
+
     async def execute(self, command: Command, actor: Actor) -> Outcome:
         """Run ``command`` as ``actor``; raises a QaError subclass when it is refused."""
         now = self.clock()
@@ -105,5 +110,5 @@ class Engine:
                 )
             )
         if key is not None:
-            tx.remember(scope, key, dump_outcome(command, ctx.events))
+            tx.remember(scope, key, dump_outcome(command, ctx.events), now)
         return Outcome(events=tuple(ctx.events))

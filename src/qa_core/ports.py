@@ -133,13 +133,20 @@ class Transaction(Protocol):
     def recall(self, scope: str, key: str) -> str | None:
         """What ``remember`` stored under (scope, key), if anything."""
 
-    def remember(self, scope: str, key: str, payload: str) -> None: ...
+    def remember(self, scope: str, key: str, payload: str, at: datetime) -> None: ...
 
     # -- adapters' own state (which platform message shows which question, ...)
     def get_value(self, scope: str, key: str) -> str | None: ...
 
-    def put_value(self, scope: str, key: str, value: str | None) -> None:
-        """Store ``value`` under (scope, key); None deletes it."""
+    def put_value(
+        self, scope: str, key: str, value: str | None, *, expires_at: datetime | None = None
+    ) -> None:
+        """Store ``value`` under (scope, key); None deletes it. ``expires_at``: ``forget``
+        may drop it after then (it is still returned until it does)."""
+
+    def forget(self, before: datetime) -> int:
+        """Drop idempotency records made before ``before`` and adapter values expired by
+        then; how many went. Redeliveries come within minutes, so days of memory is plenty."""
 
 
 class Store(Protocol):

@@ -54,8 +54,8 @@ class _MemoryTransaction:
         self.by_author: dict[tuple[int, str], dict[int, None]] = {}
         self.restricted: dict[tuple[int, str], RestrictionRecord] = {}
         self.audit_log: dict[int, dict[int, AuditRecord]] = {}
-        self.memory: dict[tuple[str, str], str] = {}
-        self.values: dict[tuple[str, str], str] = {}
+        self.memory: dict[tuple[str, str], tuple[str, datetime]] = {}
+        self.values: dict[tuple[str, str], tuple[str, datetime | None]] = {}
         self.numbers: dict[tuple[int, int], int] = {}
         self.tenants: dict[str, TenantSettings] = {}
 
@@ -269,16 +269,29 @@ class _MemoryTransaction:
         return list(itertools.islice(records, limit))
 
     def recall(self, scope: str, key: str) -> str | None:
-        return self.memory.get((scope, key))
+        found = self.memory.get((scope, key))
+        return None if found is None else found[0]
 
-    def remember(self, scope: str, key: str, payload: str) -> None:
-        self._put(self.memory, (scope, key), payload)
+    def remember(self, scope: str, key: str, payload: str, at: datetime) -> None:
+        self._put(self.memory, (scope, key), (payload, at))
 
     def get_value(self, scope: str, key: str) -> str | None:
-        return self.values.get((scope, key))
+        found = self.values.get((scope, key))
+        return None if found is None else found[0]
 
-    def put_value(self, scope: str, key: str, value: str | None) -> None:
+    def put_value(
+        self, scope: str, key: str, value: str | None, *, expires_at: datetime | None = None
+    ) -> None:
         if value is None:
             self._pop(self.values, (scope, key))
         else:
-            self._put(self.values, (scope, key), value)
+            self._put(self.values, (scope, key), (value, expires_at))
+
+    def forget(self, before: datetime) -> int:
+        old = [k for k, (_, at) in self.memory.items() if at < before]
+        expired = [k for k, (_, until) in self.values.items() if until and until < before]
+        for key in old:
+            self._pop(self.memory, key)
+        for key in expired:
+            self._pop(self.values, key)
+        return len(old) + len(expired)

@@ -441,17 +441,27 @@ class _SQLiteTransaction:
         )
         return value
 
-    def put_value(self, scope: str, key: str, value: str | None) -> None:
+    def put_value(
+        self, scope: str, key: str, value: str | None, *, expires_at: datetime | None = None
+    ) -> None:
         if value is None:
             self.db.execute("DELETE FROM adapter_values WHERE scope = ? AND key = ?", (scope, key))
             return
         self.db.execute(
-            "INSERT INTO adapter_values (scope, key, value) VALUES (?, ?, ?)"
-            " ON CONFLICT (scope, key) DO UPDATE SET value = excluded.value",
-            (scope, key, value),
+            "INSERT INTO adapter_values (scope, key, value, expires_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (scope, key) DO UPDATE"
+            " SET value = excluded.value, expires_at = excluded.expires_at",
+            (scope, key, value, expires_at.timestamp() if expires_at else None),
         )
 
-    def remember(self, scope: str, key: str, payload: str) -> None:
+    def forget(self, before: datetime) -> int:
+        cutoff = before.timestamp()
+        old = self.db.execute("DELETE FROM idempotency WHERE created_at < ?", (cutoff,))
+        expired = self.db.execute("DELETE FROM adapter_values WHERE expires_at < ?", (cutoff,))
+        return old.rowcount + expired.rowcount
+
+    def remember(self, scope: str, key: str, payload: str, at: datetime) -> None:
         self.db.execute(
-            "INSERT INTO idempotency (scope, key, payload) VALUES (?, ?, ?)", (scope, key, payload)
+            "INSERT INTO idempotency (scope, key, payload, created_at) VALUES (?, ?, ?, ?)",
+            (scope, key, payload, at.timestamp()),
         )

@@ -96,4 +96,12 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (scope, key)
     ) WITHOUT ROWID;
     """,
+    # 4: idempotency records and adapter values can be forgotten once old.
+    """
+    ALTER TABLE idempotency ADD COLUMN created_at REAL NOT NULL DEFAULT 0;
+    CREATE INDEX idempotency_by_age ON idempotency (created_at);
+    ALTER TABLE adapter_values ADD COLUMN expires_at REAL;
+    CREATE INDEX adapter_values_by_expiry ON adapter_values (expires_at)
+        WHERE expires_at IS NOT NULL;
+    """,
 )

@@ -291,7 +291,7 @@ class StoreContract:
         assert rest[0].at == T0
 
     async def test_idempotency_memory_is_scoped(self, store: Store) -> None:
-        await store.write(lambda tx: tx.remember("t1", "k", "done"))
+        await store.write(lambda tx: tx.remember("t1", "k", "done", T0))
         assert await store.read(lambda tx: tx.recall("t1", "k")) == "done"
         assert await store.read(lambda tx: tx.recall("t2", "k")) is None
 
@@ -304,7 +304,7 @@ class StoreContract:
             tx.add_question(new_question(sid, 5), ["ghost"])
             tx.add_vote(qid, user(9), qid)
             tx.restrict(sid, user(9), Restriction.BANNED, None)
-            tx.remember("t", "k", "x")
+            tx.remember("t", "k", "x", T0)
             raise RuntimeError("boom")
 
         with pytest.raises(RuntimeError):
@@ -344,6 +344,20 @@ class StoreContract:
         await store.write(lambda tx: tx.save_tenant_settings(TENANT, settings))
         await store.write(lambda tx: tx.save_tenant_settings("other:9", TenantSettings()))
         assert await store.read(lambda tx: tx.tenant_settings(TENANT)) == settings
+
+    async def test_old_memory_and_expired_values_are_forgotten(self, store: Store) -> None:
+        def work(tx: Transaction) -> None:
+            tx.remember("u", "old", "x", T0)
+            tx.remember("u", "new", "y", T0 + timedelta(days=3))
+            tx.put_value("s", "dedupe", "1", expires_at=T0 + timedelta(minutes=10))
+            tx.put_value("s", "state", "2")  # never expires
+
+        await store.write(work)
+        assert await store.write(lambda tx: tx.forget(T0 + timedelta(days=1))) == 2
+        assert await store.read(lambda tx: tx.recall("u", "old")) is None
+        assert await store.read(lambda tx: tx.recall("u", "new")) == "y"
+        assert await store.read(lambda tx: tx.get_value("s", "dedupe")) is None
+        assert await store.read(lambda tx: tx.get_value("s", "state")) == "2"
 
     async def test_adapter_values(self, store: Store) -> None:
         await store.write(lambda tx: tx.put_value("discord:msg", "q:1", "123/456"))
