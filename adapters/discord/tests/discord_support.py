@@ -148,8 +148,12 @@ async def live_session(world: World, bot: AmaBot, **options: Any) -> JSON:
     return announcement(world)
 
 
-def announcement(world: World) -> JSON:
-    return find(world, world.ama, lambda m: "qa:ask:1" in custom_ids(m))
+def announcement(world: World, session: int = 1) -> JSON:
+    return find(
+        world,
+        world.ama,
+        lambda m: embed_text(m).startswith("AMA:") and f"Session {session} ·" in embed_text(m),
+    )
 
 
 def board(world: World) -> JSON:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 from discord_support import (
     World,
     announcement,
     ask_with_button,
     board,
     click,
+    cog_of,
     custom_ids,
     embed_text,
     followup_text,
@@ -20,6 +24,7 @@ from discord_support import (
 )
 from qa_core_discord.runner import AmaBot
 from qa_core_discord.testing import FakeDiscord
+from qa_core_discord.translate import modal_values
 
 QUESTION = "How do you prepare for a negotiation that everyone expects to fail?"
 
@@ -31,7 +36,9 @@ async def test_edit_and_pin_from_the_moderation_card(
     await ask_with_button(world, world.alice, QUESTION)
     await settle(bot)
     opened = await fake.click(mod_card(world, 1), "qa:edit:1", member=world.mod)
-    await opened
+    form = (await opened).callback
+    assert form is not None and form.type == 9
+    assert modal_values(form.data) == {"text": QUESTION}, "the form starts from the question"
     edited = await reply(
         await fake.submit_modal(opened, {"text": "How do you prepare for a hopeless negotiation?"})
     )
@@ -157,3 +164,60 @@ async def test_a_reworded_public_question_is_hidden_until_approved_again(
     assert reworded not in public and "waiting for a moderator again" in public
     card = mod_card(world, 1)
     assert reworded in embed_text(card) and "qa:approve:1" in custom_ids(card)
+
+
+async def test_the_edit_form_opens_in_time_even_when_the_store_is_slow(
+    fake: FakeDiscord, world: World, bot: AmaBot
+) -> None:
+    await live_session(world, bot)
+    await ask_with_button(world, world.alice, QUESTION)
+    await settle(bot)
+    cog = cog_of(bot)
+    cog.prefill_budget = 0.05
+    store = cog.engine.store
+    read = store.read
+
+    async def slow(work: Any) -> Any:
+        await asyncio.sleep(0.5)
+        return await read(work)
+
+    store.read = slow  # type: ignore[method-assign]
+    try:
+        opened = await fake.click(mod_card(world, 1), "qa:edit:1", member=world.mod)
+        form = (await opened).callback
+    finally:
+        store.read = read  # type: ignore[method-assign]
+    assert form is not None and form.type == 9, "still a form, only not prefilled"
+    assert modal_values(form.data) == {"text": ""}
+    assert opened.rejected == ()
+
+
+async def test_the_edit_form_is_refused_to_who_cannot_see_the_question(
+    fake: FakeDiscord, world: World, bot: AmaBot
+) -> None:
+    await live_session(world, bot)
+    await ask_with_button(world, world.alice, QUESTION)
+    await settle(bot)
+    opened = await fake.click(mod_card(world, 1), "qa:edit:1", member=world.bob, forge=True)
+    refused = (await opened).callback
+    assert refused is not None and refused.type == 4 and refused.data["flags"] & 64
+    assert refused.data["content"] == "⚠️ There is no question with id 1."
+
+
+async def test_a_moderators_channel_set_after_create_gets_the_cards(
+    fake: FakeDiscord, world: World, bot: AmaBot
+) -> None:
+    await reply(
+        await fake.slash_command("ama settings", {"ama_channel": world.ama}, member=world.host)
+    )
+    created = await reply(
+        await fake.slash_command("ama create", {"title": "Late mods"}, member=world.host)
+    )
+    assert "No moderators' channel is set" in followup_text(created)
+    await settle(bot)
+    await reply(
+        await fake.slash_command("ama settings", {"mod_channel": world.mods}, member=world.host)
+    )
+    await ask_with_button(world, world.alice, QUESTION)
+    await settle(bot)
+    assert "qa:approve:1" in custom_ids(mod_card(world, 1))

@@ -221,8 +221,16 @@ def test_announcement_fits_even_at_the_core_limits() -> None:
     payload = render.announcement(big)
     assert_fits(payload)
     assert payload.buttons[0].custom_id == "qa:ask:1"
-    closed = render.announcement(session(state=SessionState.CLOSED))
-    assert closed.buttons[0].disabled
+
+@pytest.mark.parametrize("state", [SessionState.CLOSED, SessionState.ARCHIVED])
+def test_a_finished_session_invites_no_more_clicks(state: SessionState) -> None:
+    assert render.announcement(session(state=state)).buttons == ()
+    public = render.public_question(question(state=QuestionState.APPROVED, votes=7), closed=True)
+    (button,) = public.buttons
+    assert button.disabled and button.label == "▲ Upvote (7)"
+    assert public.embed is not None
+    footer = public.embed.footer.text or ""
+    assert "7 votes" in footer and "voting closed" in footer
 
 
 def test_answer_posts_ping_only_the_named_asker_once() -> None:

@@ -296,3 +296,8 @@ def test_the_session_a_command_means() -> None:
     assert t.pick_session(newest_first[:2], None) == 3
     with pytest.raises(InvalidInput, match="/ama create"):
         t.pick_session(newest_first[:1], None)
+    # An export also means the newest finished one when nothing is open.
+    assert t.pick_session(newest_first[:1], None, finished=True) == 4
+    assert t.pick_session(newest_first, None, finished=True) == 2
+    with pytest.raises(InvalidInput, match="no AMA here yet"):
+        t.pick_session([], None, finished=True)

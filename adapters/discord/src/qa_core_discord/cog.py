@@ -25,7 +25,6 @@ from qa_core import (
     InvalidInput,
     MergeQuestions,
     NextQuestion,
-    NotFound,
     Person,
     QaError,
 )
@@ -34,8 +33,8 @@ from . import render
 from . import translate as t
 from .components import COG_NAME, QaButton, modal_for, to_view
 from .components import ask_modal as build_ask_modal
-from .ledger import Ledger
 from .publisher import DiscordPublisher
+from .schedule import Scheduler
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +56,18 @@ class AmaCog(commands.Cog, name=COG_NAME):
         publisher: DiscordPublisher,
         *,
         own_engine: bool = True,
+        schedule_interval: float = 30.0,
     ) -> None:
         self.bot = bot
         self.engine = engine
         self.publisher = publisher
-        self.ledger = Ledger(engine.store)
         self._own_engine = own_engine
+        self.scheduler = Scheduler(
+            engine,
+            lambda: [t.tenant_of(g.id) for g in self.bot.guilds],
+            interval=schedule_interval,
+        )
+        self.prefill_budget = 1.0  # seconds a modal may wait for the store (Discord allows 3)
         self._resumed = False
         self.resumed = asyncio.Event()  # set once open sessions are re-rendered after start
 
@@ -78,6 +83,7 @@ class AmaCog(commands.Cog, name=COG_NAME):
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(QaButton)
+        await self.scheduler.stop()
         await self.publisher.close()
         if self._own_engine:
             await self.engine.stop()
@@ -96,6 +102,7 @@ class AmaCog(commands.Cog, name=COG_NAME):
             log.exception("resuming the open sessions failed")
         finally:
             self.resumed.set()
+        self.scheduler.start()  # after the resume: what opens now is published normally
 
     # -- the common path: ack, actor, engine, reply -------------------------------------------
 
@@ -187,16 +194,21 @@ class AmaCog(commands.Cog, name=COG_NAME):
         buttons = render.suggestion_buttons(outcome.suggestion)
         return render.Payload(content=reply, buttons=buttons) if buttons else reply
 
-    async def _session(self, actor: Actor, requested: int | None) -> int:
+    async def _session(
+        self, actor: Actor, requested: int | None, *, finished: bool = False
+    ) -> int:
         if requested is not None:
             return requested
-        return t.pick_session(await self.engine.views.sessions(actor), None)
+        sessions = await self.engine.views.sessions(actor)
+        return t.pick_session(sessions, None, finished=finished)
 
     async def _question_id(self, actor: Actor, session_id: int, number: int) -> int:
-        found = await self.ledger.question_id(actor.user.tenant, session_id, number)
-        if found is None:
-            raise NotFound(f"There is no question #{number} in session {session_id}.")
-        return found
+        """The id of question #``number``, as far as ``actor`` may see it (NotFound otherwise).
+
+        Read from the store, so questions the bot never saw (asked while it was down, or
+        through another adapter or a replay) are found too.
+        """
+        return (await self.engine.views.question_by_number(session_id, number, actor)).id
 
     def _key(self, interaction: discord.Interaction[Any]) -> str:
         return f"discord-interaction:{interaction.id}"
@@ -212,8 +224,15 @@ class AmaCog(commands.Cog, name=COG_NAME):
             await self._refuse_now(interaction, str(error))
             return
         if t.opens_modal(component):
+            current = None
+            if component.verb == "edit":
+                try:
+                    current = await self._current_text(interaction, component.id)
+                except QaError as error:  # e.g. not a question this person may see
+                    await self._refuse_now(interaction, str(error))
+                    return
             try:
-                await interaction.response.send_modal(modal_for(component))
+                await interaction.response.send_modal(modal_for(component, current))
             except discord.HTTPException as error:
                 log.info("modal for interaction %s not opened: %s", interaction.id, error)
             return
@@ -226,6 +245,25 @@ class AmaCog(commands.Cog, name=COG_NAME):
             return await self._run(actor, command)
 
         await self._respond(interaction, work)
+
+    async def _current_text(
+        self, interaction: discord.Interaction[Any], question_id: int
+    ) -> str | None:
+        """The question's text as the clicker may see it, to prefill the Edit form.
+
+        A modal must be the first response, so this read happens before any acknowledgement:
+        it gets ``prefill_budget`` seconds, after which the form opens empty rather than late.
+        """
+
+        async def read() -> str:
+            actor = await self._actor(interaction)
+            return (await self.engine.views.question(question_id, actor)).text
+
+        try:
+            return await asyncio.wait_for(read(), timeout=self.prefill_budget)
+        except TimeoutError:
+            log.info("question %s: the Edit form opens empty (slow store)", question_id)
+            return None
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
@@ -314,8 +352,9 @@ class AmaCog(commands.Cog, name=COG_NAME):
             note = ""
             if settings.option(t.MOD_CHANNEL) is None:
                 note = (
-                    "\nNo moderators' channel is set (/ama settings mod_channel): pending "
-                    "questions are listed by /ama queue."
+                    "\nNo moderators' channel is set: questions waiting for a moderator get "
+                    "no cards (and /ama queue only counts them) until a host runs "
+                    "/ama settings mod_channel."
                 )
             return (
                 f"Created session {session.id}: {render.safe(session.title)}. "
@@ -495,7 +534,7 @@ class AmaCog(commands.Cog, name=COG_NAME):
             return
         try:
             actor = await self._actor(interaction)
-            session_id = await self._session(actor, session)
+            session_id = await self._session(actor, session, finished=True)
             exporter = self.engine.hooks.exporters[format]
             transcript = await self.engine.views.transcript(session_id, actor, full=exporter.full)
             data = exporter.render(transcript).encode("utf-8")

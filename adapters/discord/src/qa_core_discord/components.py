@@ -29,6 +29,7 @@ STYLES = {
     "success": discord.ButtonStyle.success,
     "danger": discord.ButtonStyle.danger,
 }
+MAX_INPUT = 4000  # Discord's longest text input
 
 
 class QaButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"qa:[^\n]{1,97}"):
@@ -54,7 +55,9 @@ class QaButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"qa:[^\
         cog: AmaCog | None = interaction.client.get_cog(COG_NAME)
         if cog is None:  # unloaded between the click and now
             await interaction.response.send_message(
-                "The AMA bot is restarting; try again in a moment.", ephemeral=True
+                "The AMA bot is restarting; try again in a moment.",
+                ephemeral=True,
+                allowed_mentions=discord.AllowedMentions.none(),
             )
             return
         await cog.on_button(interaction, self.item.custom_id or "")
@@ -97,7 +100,7 @@ def ask_modal(
             label="Your question",
             custom_id=t.QUESTION_FIELD,
             style=discord.TextStyle.paragraph,
-            max_length=4000,
+            max_length=MAX_INPUT,
         ),
         discord.ui.TextInput(
             label="Ask anonymously? (yes / no)",
@@ -131,7 +134,8 @@ def reject_modal(question_id: int) -> discord.ui.Modal:
     )
 
 
-def edit_modal(question_id: int) -> discord.ui.Modal:
+def edit_modal(question_id: int, current: str | None = None) -> discord.ui.Modal:
+    """The rewording form, prefilled with the question's ``current`` text when known."""
     return _modal(
         "Edit a question",
         t.modal_id("edit", question_id),
@@ -139,7 +143,8 @@ def edit_modal(question_id: int) -> discord.ui.Modal:
             label="New wording",
             custom_id=t.TEXT_FIELD,
             style=discord.TextStyle.paragraph,
-            max_length=4000,
+            max_length=MAX_INPUT,
+            default=current[:MAX_INPUT] if current else None,
         ),
     )
 
@@ -164,17 +169,19 @@ def answer_modal(question_id: int) -> discord.ui.Modal:
             label="Your answer",
             custom_id=t.TEXT_FIELD,
             style=discord.TextStyle.paragraph,
-            max_length=4000,
+            max_length=MAX_INPUT,
         ),
     )
 
 
-def modal_for(component: t.ComponentId) -> discord.ui.Modal:
+def modal_for(component: t.ComponentId, current: str | None = None) -> discord.ui.Modal:
+    """The form a button opens; ``current``: the question's text, for the Edit form."""
     if component.verb == "ask":
         return ask_modal(component.id)
+    if component.verb == "edit":
+        return edit_modal(component.id, current)
     builders: dict[str, Callable[[int], discord.ui.Modal]] = {
         "reject": reject_modal,
-        "edit": edit_modal,
         "merge": merge_modal,
         "answer": answer_modal,
     }

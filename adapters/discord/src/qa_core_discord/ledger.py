@@ -10,7 +10,7 @@ import json
 
 import attrs
 
-from qa_core import Store
+from qa_core import Store, Transaction
 
 Place = tuple[int, int]  # (channel id, message id)
 
@@ -21,12 +21,14 @@ class SessionPlaces:
     mod_channel: int | None = None  # where pending questions go
     announcement: Place | None = None
     board: Place | None = None
+    closed: bool = False  # its messages were made final (no more clicks) after it closed
 
 
 @attrs.frozen
 class QuestionPlaces:
     public: Place | None = None
     moderation: Place | None = None
+    card_open: bool | None = None  # the moderation card shows controls (None: not recorded)
 
 
 def _place(value: object) -> Place | None:
@@ -60,6 +62,7 @@ class Ledger:
             mod_channel=mod if isinstance(mod, int) else None,
             announcement=_place(data.get("announcement")),
             board=_place(data.get("board")),
+            closed=data.get("closed") is True,
         )
 
     async def save_session(self, tenant: str, session_id: int, places: SessionPlaces) -> None:
@@ -67,22 +70,39 @@ class Ledger:
 
     async def question(self, tenant: str, question_id: int) -> QuestionPlaces:
         data = await self._get(tenant, f"question:{question_id}") or {}
+        card_open = data.get("card_open")
         return QuestionPlaces(
-            public=_place(data.get("public")), moderation=_place(data.get("moderation"))
+            public=_place(data.get("public")),
+            moderation=_place(data.get("moderation")),
+            card_open=card_open if isinstance(card_open, bool) else None,
         )
 
-    async def save_question(self, tenant: str, question_id: int, places: QuestionPlaces) -> None:
-        await self._put(tenant, f"question:{question_id}", _dump(places))
-
-    async def remember_number(
-        self, tenant: str, session_id: int, number: int, question_id: int
+    async def save_question(
+        self, tenant: str, session_id: int, question_id: int, places: QuestionPlaces
     ) -> None:
-        await self._put(tenant, f"number:{session_id}:{number}", question_id)
+        """Record where a question is shown, and list it under its session (for closing)."""
+        encoded = json.dumps(_dump(places))
+        index = f"questions:{session_id}"
 
-    async def question_id(self, tenant: str, session_id: int, number: int) -> int | None:
-        key = f"number:{session_id}:{number}"
-        raw = await self._store.read(lambda tx: tx.get_value(tenant, key))
-        return int(raw) if raw is not None and raw.isdigit() else None
+        def work(tx: Transaction) -> None:
+            tx.put_value(tenant, f"question:{question_id}", encoded)
+            known = _ids(tx.get_value(tenant, index))
+            if question_id not in known:
+                tx.put_value(tenant, index, json.dumps([*known, question_id]))
+
+        await self._store.write(work)
+
+    async def session_questions(self, tenant: str, session_id: int) -> list[int]:
+        """Ids of the session's questions that have a message, in the order they got one."""
+        key = f"questions:{session_id}"
+        return _ids(await self._store.read(lambda tx: tx.get_value(tenant, key)))
+
+
+def _ids(raw: str | None) -> list[int]:
+    loaded = json.loads(raw) if raw else []
+    if not isinstance(loaded, list):
+        return []
+    return [i for i in loaded if isinstance(i, int) and not isinstance(i, bool)]
 
 
 def _dump(value: SessionPlaces | QuestionPlaces) -> dict[str, object]:

@@ -21,6 +21,7 @@ from qa_core import (
     Actor,
     Engine,
     Event,
+    ModerationMode,
     NotFound,
     QaError,
     Question,
@@ -57,11 +58,17 @@ PUBLIC_STATES = frozenset(
 # What a moderator can still act on from a card: pending, or public under post-moderation.
 MODERATABLE = frozenset({QuestionState.PENDING, QuestionState.APPROVED, QuestionState.DEFERRED})
 OPEN_SESSION_STATES = frozenset({SessionState.SCHEDULED, SessionState.LIVE, SessionState.PAUSED})
+CLOSED_NOTE = "session closed: no more moderation"
 
 
 def reader(tenant: str) -> Actor:
     """The publisher's read-only identity: it sees what the audience sees, and never acts."""
     return Actor(UserRef(tenant, "qa-core-discord"), "QA Bot", frozenset({Role.PARTICIPANT}))
+
+
+def moderators_reader(tenant: str) -> Actor:
+    """The identity that reads what moderators' cards show (pending questions included)."""
+    return Actor(UserRef(tenant, "qa-core-discord"), "QA Bot", frozenset({Role.MODERATOR}))
 
 
 class DiscordPublisher:
@@ -117,6 +124,13 @@ class DiscordPublisher:
                 if session.state in OPEN_SESSION_STATES:
                     self._refresh_announcement(tenant, session.id)
                     self._refresh_board(tenant, session.id)
+                    continue
+                # Closed while the bot was down (e.g. by the CLI): finish its messages now.
+                places = await self.ledger.session(tenant, session.id)
+                if places is not None and not places.closed:
+                    self._refresh_announcement(tenant, session.id)
+                    self._refresh_board(tenant, session.id)
+                    await self._finish(tenant, session.id)
 
     @property
     def ledger(self) -> Ledger:
@@ -148,6 +162,8 @@ class DiscordPublisher:
             tenant = event.actor.user.tenant
             self._refresh_announcement(tenant, event.session_id)
             self._refresh_board(tenant, event.session_id)
+            if isinstance(event, SessionStateChanged) and event.after in render.FINISHED:
+                await self._finish(tenant, event.session_id)
         elif isinstance(event, VoteCast | VoteRetracted):
             tenant = event.voter.tenant
             self._refresh_question(tenant, event.question_id, None)
@@ -185,6 +201,49 @@ class DiscordPublisher:
         )
         await self.ledger.save_session(tenant, session.id, places)
 
+    async def _finish(self, tenant: str, session_id: int) -> None:
+        """A closed session's messages stop inviting clicks: final counts, no live buttons.
+
+        The announcement and board are refreshed by the caller; here every question message
+        that still has an Upvote button, and every moderation card that still has controls,
+        is edited through the coalescer (one edit per message, rate limits honoured).
+        """
+        places = await self.ledger.session(tenant, session_id)
+        if places is None or places.closed:
+            return
+        views = self._engine().views
+        session = await views.session(session_id, reader(tenant))
+        # Cards keep their controls while pending, and under post-moderation while public.
+        open_cards = (
+            MODERATABLE
+            if session.settings.moderation is ModerationMode.POST
+            else frozenset({QuestionState.PENDING})
+        )
+        for question_id in await self.ledger.session_questions(tenant, session_id):
+            try:
+                question = await views.question(question_id, moderators_reader(tenant))
+            except NotFound:
+                continue
+            if question.state in render.VOTABLE:
+                self._refresh_question(tenant, question_id, None)
+            known = await self.ledger.question(tenant, question_id)
+            card_open = known.card_open
+            if card_open is None:  # recorded by an older version: judge by the state
+                card_open = question.state in open_cards
+            if known.moderation is not None and card_open:
+                self._close_card(tenant, question)
+        await self.ledger.save_session(tenant, session_id, attrs.evolve(places, closed=True))
+
+    def _close_card(self, tenant: str, question: Question) -> None:
+        async def work() -> None:
+            known = await self.ledger.question(tenant, question.id)
+            if known.moderation is None:
+                return
+            await self._edit(known.moderation, render.moderation_done(question, CLOSED_NOTE))
+            await self._update_places(tenant, question, card_open=False)
+
+        self.coalescer.request(("card", tenant, question.id), work)
+
     def _refresh_announcement(self, tenant: str, session_id: int) -> None:
         async def work() -> None:
             places = await self.ledger.session(tenant, session_id)
@@ -215,10 +274,8 @@ class DiscordPublisher:
         places = await self.ledger.session(tenant, question.session_id)
         if places is None:
             return
-        if isinstance(event, QuestionSubmitted):
-            await self.ledger.remember_number(
-                tenant, question.session_id, question.number, question.id
-            )
+        if places.mod_channel is None:
+            places = await self._late_mod_channel(tenant, question.session_id, places)
         await self._moderation_card(tenant, places, event)
         await self._public_message(tenant, places, question)
         if isinstance(event, QuestionsMerged):
@@ -238,6 +295,18 @@ class DiscordPublisher:
             )
         self._refresh_board(tenant, question.session_id)
 
+    async def _late_mod_channel(
+        self, tenant: str, session_id: int, places: SessionPlaces
+    ) -> SessionPlaces:
+        """A moderators' channel configured after the session was created applies from now."""
+        settings = await self._engine().views.tenant_settings(reader(tenant))
+        mods = t.id_list(settings.option(t.MOD_CHANNEL))
+        if not mods:
+            return places
+        places = attrs.evolve(places, mod_channel=min(mods))
+        await self.ledger.save_session(tenant, session_id, places)
+        return places
+
     async def _moderation_card(
         self, tenant: str, places: SessionPlaces, event: QuestionEvent
     ) -> None:
@@ -246,7 +315,7 @@ class DiscordPublisher:
             if question.state in MODERATABLE and places.mod_channel is not None:
                 card = render.moderation_card(question, event.suggestion)
                 posted = await self._send(places.mod_channel, card)
-                await self._update_places(tenant, question.id, moderation=posted)
+                await self._update_places(tenant, question, moderation=posted, card_open=True)
             return
         if question.state in MODERATABLE and not isinstance(event, QuestionApproved):
             # Edited or pinned while waiting or public, or sent back to moderators by its author.
@@ -264,7 +333,9 @@ class DiscordPublisher:
                     posted = await self._send(
                         places.mod_channel, render.moderation_card(question, None)
                     )
-                    await self._update_places(tenant, question.id, moderation=posted)
+                    await self._update_places(
+                        tenant, question, moderation=posted, card_open=True
+                    )
             return
         payload = (
             render.moderation_card(question, None)
@@ -275,13 +346,16 @@ class DiscordPublisher:
             await self._edit(known.moderation, payload)
         except discord.HTTPException as error:  # e.g. the card was deleted by hand
             log.warning("editing the moderation card of question %s failed: %s", question.id, error)
+            return
+        if known.card_open is not (note is None):
+            await self._update_places(tenant, question, card_open=note is None)
 
     async def _public_message(self, tenant: str, places: SessionPlaces, question: Question) -> None:
         known = await self.ledger.question(tenant, question.id)
         if known.public is None:
             if question.state in PUBLIC_STATES:
                 posted = await self._send(places.channel, render.public_question(question))
-                await self._update_places(tenant, question.id, public=posted)
+                await self._update_places(tenant, question, public=posted)
             return
         self._refresh_question(tenant, question.id, question)
 
@@ -296,30 +370,37 @@ class DiscordPublisher:
             known = await self.ledger.question(tenant, question_id)
             if known.public is None:
                 return
+            views = self._engine().views
             try:
-                question = await self._engine().views.question(question_id, reader(tenant))
+                question = await views.question(question_id, reader(tenant))
             except NotFound:
                 if snapshot is None:
                     return
                 question = snapshot
-            await self._edit(known.public, render.public_question(question))
+            session = await views.session(question.session_id, reader(tenant))
+            closed = session.state in render.FINISHED
+            await self._edit(known.public, render.public_question(question, closed=closed))
 
         self.coalescer.request(("question", tenant, question_id), work)
 
     async def _update_places(
         self,
         tenant: str,
-        question_id: int,
+        question: Question,
         *,
         public: Place | None = None,
         moderation: Place | None = None,
+        card_open: bool | None = None,
     ) -> None:
-        known = await self.ledger.question(tenant, question_id)
+        known = await self.ledger.question(tenant, question.id)
         await self.ledger.save_question(
             tenant,
-            question_id,
+            question.session_id,
+            question.id,
             QuestionPlaces(
-                public=public or known.public, moderation=moderation or known.moderation
+                public=public or known.public,
+                moderation=moderation or known.moderation,
+                card_open=known.card_open if card_open is None else card_open,
             ),
         )
 

@@ -140,6 +140,8 @@ HIDDEN = {
     QuestionState.WITHDRAWN: "*Withdrawn by its author.*",
     QuestionState.REJECTED: "*Removed by a moderator.*",
 }
+FINISHED = frozenset({SessionState.CLOSED, SessionState.ARCHIVED})
+VOTABLE = frozenset({QuestionState.APPROVED, QuestionState.DEFERRED, QuestionState.SELECTED})
 SESSION_LABELS = {
     SessionState.SCHEDULED: "Scheduled: questions are open",
     SessionState.LIVE: "Live",
@@ -165,9 +167,11 @@ def announcement(session: Session) -> Payload:
         stamp = int(session.scheduled_start.timestamp())
         embed.add_field(name="Starts", value=f"<t:{stamp}:F>", inline=True)
     embed.add_field(name="Status", value=SESSION_LABELS[session.state], inline=False)
+    if session.state in FINISHED:
+        embed.set_footer(text=f"Session {session.id} · questions are closed")
+        return Payload(embed=embed)  # nothing left to click
     embed.set_footer(text=f"Session {session.id} · ask with the button or /ama ask")
-    closed = session.state in (SessionState.CLOSED, SessionState.ARCHIVED)
-    ask = Button(t.button_id("ask", session.id), "Ask a question", "primary", disabled=closed)
+    ask = Button(t.button_id("ask", session.id), "Ask a question", "primary")
     return Payload(embed=embed, buttons=(ask,))
 
 
@@ -203,15 +207,22 @@ def board(summary: SessionSummary, top: Sequence[Question]) -> Payload:
             value=clip(f"#{summary.on_stage.number}: {safe(summary.on_stage.text)}", MAX_FIELD),
             inline=False,
         )
-    embed.set_footer(
-        text=f"{SESSION_LABELS[session.state]} · {summary.waiting} waiting · "
-        f"{summary.answered} answered"
-    )
+    if session.state in FINISHED:
+        footer = f"{SESSION_LABELS[session.state]}: final standings · {summary.answered} answered"
+    else:
+        footer = (
+            f"{SESSION_LABELS[session.state]} · {summary.waiting} waiting · "
+            f"{summary.answered} answered"
+        )
+    embed.set_footer(text=footer)
     return Payload(embed=embed)
 
 
-def public_question(question: Question) -> Payload:
-    """A public question with its Upvote button and live count (no button once it is over)."""
+def public_question(question: Question, *, closed: bool = False) -> Payload:
+    """A public question with its Upvote button and live count (no button once it is over).
+
+    ``closed``: the session is over; the button stays, disabled, showing the final count.
+    """
     text = HIDDEN.get(question.state) or clip(safe(question.text), MAX_DESCRIPTION)
     embed = discord.Embed(
         title=clip(f"#{question.number} · asked by {safe(question.public_author())}", MAX_TITLE),
@@ -223,11 +234,13 @@ def public_question(question: Question) -> Payload:
         status = "merged into another question: vote there"
     edited = " · edited" if question.edited else ""
     pin = "📌 pinned · " if question.pinned else ""
-    embed.set_footer(text=f"{pin}{votes(question.votes)} · {status}{edited}")
+    final = " · voting closed" if closed else ""
+    embed.set_footer(text=f"{pin}{votes(question.votes)} · {status}{edited}{final}")
     buttons: tuple[Button, ...] = ()
-    if question.state in (QuestionState.APPROVED, QuestionState.DEFERRED, QuestionState.SELECTED):
+    if question.state in VOTABLE:
         label = f"▲ Upvote ({question.votes})"
-        buttons = (Button(t.button_id("vote", question.id), label, "primary"),)
+        style = "secondary" if closed else "primary"
+        buttons = (Button(t.button_id("vote", question.id), label, style, disabled=closed),)
     return Payload(embed=embed, buttons=buttons)
 
 

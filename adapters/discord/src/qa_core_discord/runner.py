@@ -8,6 +8,7 @@ The ``[discord]`` section of the qa-core configuration::
     sync_commands = true
     edit_interval = 1.0        # seconds between two edits of one message (vote storms)
     edit_debounce = 0.25       # wait this long before the first edit, to gather clicks
+    schedule_interval = 30.0   # how often to open scheduled sessions whose start has come
     # api_base = "http://127.0.0.1:8080/api/v10"   # a local fake Discord (tests, demos)
     # gateway = "ws://127.0.0.1:8080/"
 """
@@ -43,6 +44,7 @@ KEYS: Mapping[str, tuple[type, ...]] = {
     "edit_interval": (int, float),
     "edit_debounce": (int, float),
     "guild_ready_timeout": (int, float),
+    "schedule_interval": (int, float),
     "api_base": (str,),
     "gateway": (str,),
 }
@@ -66,6 +68,8 @@ def check(section: Mapping[str, Any]) -> list[str]:
             problems.append("guild_ids: expected a list of server ids (numbers)")
         if key in ("edit_interval", "edit_debounce", "guild_ready_timeout") and value < 0:
             problems.append(f"{key}: must not be negative")
+        if key == "schedule_interval" and value <= 0:
+            problems.append(f"{key}: must be more than 0 seconds")
         if key == "api_base" and not value.startswith(("http://", "https://")):
             problems.append("api_base: expected an http(s) URL ending in /api/v10")
         if key == "gateway" and not value.startswith(("ws://", "wss://")):
@@ -112,7 +116,12 @@ async def install(
         debounce=float(section.get("edit_debounce", 0.25)),
     )
     engine = build_engine(config, plugins=[publisher])
-    cog = AmaCog(bot, engine, publisher)
+    cog = AmaCog(
+        bot,
+        engine,
+        publisher,
+        schedule_interval=float(section.get("schedule_interval", 30.0)),
+    )
     await bot.add_cog(cog)
     return cog
 

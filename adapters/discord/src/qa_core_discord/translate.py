@@ -478,12 +478,21 @@ def settings_command(
 _PREFERENCE = (SessionState.LIVE, SessionState.PAUSED, SessionState.SCHEDULED)
 
 
-def pick_session(sessions: Sequence[Session], requested: int | None) -> int:
-    """The session a command means: the one named, else the newest live (paused, scheduled)."""
+def pick_session(
+    sessions: Sequence[Session], requested: int | None, *, finished: bool = False
+) -> int:
+    """The session a command means: the one named, else the newest live (paused, scheduled).
+
+    ``finished``: a closed or archived session will do too (the newest), e.g. for an export.
+    """
     if requested is not None:
         return requested
     for state in _PREFERENCE:
         for session in sessions:  # newest first
             if session.state is state:
                 return session.id
+    if finished and sessions:
+        return sessions[0].id
+    if finished:
+        raise InvalidInput("There is no AMA here yet; create one with /ama create.")
     raise InvalidInput("There is no open AMA here; create one with /ama create.")
