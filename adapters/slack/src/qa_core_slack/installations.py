@@ -14,7 +14,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -145,8 +145,12 @@ class StoreOAuthStateStore(AsyncOAuthStateStore):
 
     async def async_issue(self, *args: Any, **kwargs: Any) -> str:
         state = secrets.token_urlsafe(24)
-        expires = str(self.clock() + self.expiration_seconds)
-        await self.store.write(lambda tx: tx.put_value(_SCOPE, f"state:{state}", expires))
+        deadline = self.clock() + self.expiration_seconds
+        # expires_at lets `qa-bot purge` drop states that were never used.
+        until = datetime.fromtimestamp(deadline, UTC)
+        await self.store.write(
+            lambda tx: tx.put_value(_SCOPE, f"state:{state}", str(deadline), expires_at=until)
+        )
         return state
 
     async def async_consume(self, state: str) -> bool:

@@ -7,6 +7,7 @@ same database as the sessions (and moves with it). Values are small JSON objects
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -127,11 +128,13 @@ class AdapterState:
     async def claim_event(self, tenant: str, event_id: str) -> bool:
         """True the first time ``event_id`` is seen: a retried delivery gets False."""
         key = f"slack:event:{event_id}"
+        # Slack retries within an hour; after a day the key is only clutter for `qa-bot purge`.
+        until = datetime.now(UTC) + timedelta(days=1)
 
         def work(tx: Transaction) -> bool:
             if tx.get_value(tenant, key) is not None:
                 return False
-            tx.put_value(tenant, key, "1")
+            tx.put_value(tenant, key, "1", expires_at=until)
             return True
 
         return await self.store.write(work)
