@@ -372,8 +372,6 @@ async def test_a_vote_storm_stays_within_a_channel_edit_limit(
     limited = [r for r in patches if r.status == 429]
     assert len(limited) <= 3
     for hit in limited:
-        assert any(
-            r.seq > hit.seq and r.status == 200 and r.params == hit.params for r in patches
-        )
+        assert any(r.seq > hit.seq and r.status == 200 and r.params == hit.params for r in patches)
     assert f"{len(world.voters)} votes" in embed_text(public_message(world, 1))
     assert edits_of(world, message) - edits_before < len(world.voters) // 3

@@ -222,6 +222,7 @@ def test_announcement_fits_even_at_the_core_limits() -> None:
     assert_fits(payload)
     assert payload.buttons[0].custom_id == "qa:ask:1"
 
+
 @pytest.mark.parametrize("state", [SessionState.CLOSED, SessionState.ARCHIVED])
 def test_a_finished_session_invites_no_more_clicks(state: SessionState) -> None:
     assert render.announcement(session(state=state)).buttons == ()

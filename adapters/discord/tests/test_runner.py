@@ -47,6 +47,8 @@ def test_config_check_names_every_mistake_by_key(tmp_path: Path) -> None:
 def test_a_good_section_passes() -> None:
     assert check({"guild_ids": [1], "edit_interval": 0.5, "sync_commands": False}) == []
     assert check({"edit_interval": True}) == ["edit_interval: expected int or float"]
+    assert check({"schedule_interval": 5}) == []
+    assert check({"schedule_interval": 0}) == ["schedule_interval: must be more than 0 seconds"]
 
 
 def test_the_token_comes_from_the_environment_first() -> None:

@@ -194,9 +194,7 @@ class AmaCog(commands.Cog, name=COG_NAME):
         buttons = render.suggestion_buttons(outcome.suggestion)
         return render.Payload(content=reply, buttons=buttons) if buttons else reply
 
-    async def _session(
-        self, actor: Actor, requested: int | None, *, finished: bool = False
-    ) -> int:
+    async def _session(self, actor: Actor, requested: int | None, *, finished: bool = False) -> int:
         if requested is not None:
             return requested
         sessions = await self.engine.views.sessions(actor)
@@ -356,10 +354,12 @@ class AmaCog(commands.Cog, name=COG_NAME):
                     "no cards (and /ama queue only counts them) until a host runs "
                     "/ama settings mod_channel."
                 )
-            return (
-                f"Created session {session.id}: {render.safe(session.title)}. "
-                f"Open it with /ama open when it starts.{note}"
-            )
+            if session.scheduled_start is not None:
+                stamp = int(session.scheduled_start.timestamp())
+                when = f"It opens by itself at <t:{stamp}:F> (or sooner with /ama open)."
+            else:
+                when = "Open it with /ama open when it starts."
+            return f"Created session {session.id}: {render.safe(session.title)}. {when}{note}"
 
         await self._respond(interaction, work)
 

@@ -333,9 +333,7 @@ class DiscordPublisher:
                     posted = await self._send(
                         places.mod_channel, render.moderation_card(question, None)
                     )
-                    await self._update_places(
-                        tenant, question, moderation=posted, card_open=True
-                    )
+                    await self._update_places(tenant, question, moderation=posted, card_open=True)
             return
         payload = (
             render.moderation_card(question, None)
