@@ -194,7 +194,7 @@ def test_moderation_card_offers_the_actions_and_the_duplicate() -> None:
         "qa:mergeinto:7:2",
     ]
     text = str(card.embed.to_dict()) if card.embed else ""
-    assert "Looks like #1" in text and "word_filter" in text
+    assert "Looks like #1" in text and "filtered words: idiot" in text
     assert_fits(card)
 
 

@@ -30,6 +30,7 @@ from qa_core import (
     TenantSettings,
     VoteCast,
     VoteRetracted,
+    describe_flag,
 )
 
 from . import translate as t
@@ -288,9 +289,9 @@ def moderation_card(question: Question, suggestion: DuplicateSuggestion | None) 
         description=clip(safe(question.text), MAX_DESCRIPTION),
         colour=discord.Colour.orange(),
     )
-    flags = [f"{f.code}{': ' + safe(f.detail) if f.detail else ''}" for f in question.flags]
+    flags = [safe(describe_flag(f)) for f in question.flags]
     if flags:
-        embed.add_field(name="Flags", value=clip(", ".join(flags), MAX_FIELD), inline=False)
+        embed.add_field(name="Flags", value=clip("; ".join(flags), MAX_FIELD), inline=False)
     if suggestion is not None:
         embed.add_field(
             name=f"Looks like #{suggestion.number}",
