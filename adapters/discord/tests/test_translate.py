@@ -99,10 +99,42 @@ def test_button_ids_are_checked_when_built() -> None:
         ("qa:next:9", NextQuestion(session_id=9, idempotency_key=KEY)),
     ],
 )
-def test_clicks_become_commands_carrying_the_interaction_id(
-    custom_id: str, command: object
-) -> None:
+def test_clicks_become_commands_carrying_their_key(custom_id: str, command: object) -> None:
     assert t.click_command(t.parse_custom_id(custom_id), KEY) == command
+
+
+SEEN = t.SeenMessage(77, None, ["", [{"title": "#1 · alice"}], [{"type": 1}]])
+
+
+def test_a_double_click_is_one_key_whatever_the_interaction_ids() -> None:
+    first = t.click_key(5, "qa:vote:1", SEEN, interaction_id=100)
+    assert first.startswith("discord-click:")
+    assert t.click_key(5, "qa:vote:1", SEEN, interaction_id=101) == first
+    copy = t.SeenMessage(77, None, ["", [{"title": "#1 · alice"}], [{"type": 1}]])
+    assert t.click_key(5, "qa:vote:1", copy, interaction_id=100) == first  # a redelivery
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        (6, "qa:vote:1", SEEN),  # another person
+        (5, "qa:pin:1", SEEN),  # another button
+        (5, "qa:vote:1", t.SeenMessage(78, None, SEEN.shown)),  # another message
+        (5, "qa:vote:1", t.SeenMessage(77, "2026-11-25T06:00:00.123456+00:00", SEEN.shown)),
+        (5, "qa:vote:1", t.SeenMessage(77, None, ["", [{"title": "#1 · bob"}], [{"type": 1}]])),
+    ],
+)
+def test_a_new_rendering_person_or_button_is_a_new_click(
+    other: tuple[int, str, t.SeenMessage],
+) -> None:
+    assert t.click_key(*other, interaction_id=100) != t.click_key(
+        5, "qa:vote:1", SEEN, interaction_id=100
+    )
+
+
+def test_a_click_without_its_message_is_keyed_by_its_interaction() -> None:
+    assert t.click_key(5, "qa:vote:1", None, interaction_id=100) == t.interaction_key(100)
+    assert t.interaction_key(100) == "discord-interaction:100"
 
 
 @pytest.mark.parametrize("custom_id", ["qa:ask:1", "qa:reject:1", "qa:edit:1", "qa:answer:1"])

@@ -209,7 +209,21 @@ class AmaCog(commands.Cog, name=COG_NAME):
         return (await self.engine.views.question_by_number(session_id, number, actor)).id
 
     def _key(self, interaction: discord.Interaction[Any]) -> str:
-        return f"discord-interaction:{interaction.id}"
+        return t.interaction_key(interaction.id)
+
+    def _click_key(self, interaction: discord.Interaction[Any], custom_id: str) -> str:
+        """A button's key: the clicker, the button and the message version (see click_key)."""
+        message = interaction.message
+        seen = None
+        if message is not None:
+            edited = message.edited_at
+            shown = [
+                message.content,
+                [embed.to_dict() for embed in message.embeds],
+                [component.to_dict() for component in message.components],
+            ]
+            seen = t.SeenMessage(message.id, edited.isoformat() if edited else None, shown)
+        return t.click_key(interaction.user.id, custom_id, seen, interaction.id)
 
     # -- buttons and modals -----------------------------------------------------------------
 
@@ -234,7 +248,7 @@ class AmaCog(commands.Cog, name=COG_NAME):
             except discord.HTTPException as error:
                 log.info("modal for interaction %s not opened: %s", interaction.id, error)
             return
-        key = self._key(interaction)
+        key = self._click_key(interaction, custom_id)
 
         async def work(actor: Actor) -> Reply:
             command = t.click_command(component, key)

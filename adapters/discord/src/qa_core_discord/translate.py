@@ -7,6 +7,8 @@ whether the command is *allowed* is the engine's decision, never this module's.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -218,6 +220,44 @@ def _parse_id(raw: str) -> int:
 
 def opens_modal(component: ComponentId) -> bool:
     return not component.modal and BUTTONS[component.verb][1]
+
+
+# -- idempotency keys -------------------------------------------------------------------
+
+
+def interaction_key(interaction_id: int) -> str:
+    """The key of a slash command or a modal submit: one per interaction (redeliveries too)."""
+    return f"discord-interaction:{interaction_id}"
+
+
+@attrs.frozen
+class SeenMessage:
+    """The message a button was clicked on, in the version Discord sent with the click."""
+
+    id: int
+    edited: str | None  # its edited_timestamp; None while it was never edited
+    shown: Any  # its content, embeds and components (JSON-able)
+
+
+def click_key(user_id: int, custom_id: str, seen: SeenMessage | None, interaction_id: int) -> str:
+    """One idempotency key for every click by one person on one rendering of one button.
+
+    A double click sends two interactions (two ids) that repeat the person, the button and
+    the message version, so they share this key and the engine runs the command once (the
+    second gets the first's outcome). A redelivery repeats the whole payload: the same key.
+    Once the bot has re-rendered the message (every vote edits it), the version differs and a
+    click is a new one, so the Upvote toggle takes the vote back as expected. Without the
+    message (Discord always sends it with a button click) each interaction is its own key.
+    """
+    if seen is None:
+        return interaction_key(interaction_id)
+    material = json.dumps(
+        [user_id, custom_id, seen.id, seen.edited, seen.shown],
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
+    )
+    return "discord-click:" + hashlib.sha256(material.encode()).hexdigest()[:40]
 
 
 def click_command(component: ComponentId, key: str | None) -> Command:

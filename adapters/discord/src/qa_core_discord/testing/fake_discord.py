@@ -327,14 +327,24 @@ class FakeDiscord:
         values: Sequence[str] | None = None,
         permissions: int | None = None,
         forge: bool = False,
+        shown: JSON | None = None,
     ) -> InteractionHandle:
         """Press a button (or pick ``values`` in a select) on a message the fake holds.
 
         Like Discord, only custom ids present on that message can be used -- unless ``forge``:
         then the click carries ``custom_id`` anyway, with the button added to the message the
         interaction shows, as a modified client or a stale message could.
+
+        ``shown``: a copy of the message taken earlier, sent as the message the click was made
+        on (default: the message as it is now). It is how the second click of a double click
+        looks when both were made before the bot's edit but this one arrives after it.
         """
-        stored = self.state.messages[int(message if isinstance(message, int) else message["id"])]
+        message_id = int(message if isinstance(message, int) else message["id"])
+        stored = self.state.messages[message_id]
+        if shown is not None:
+            if int(shown["id"]) != message_id:
+                raise ValueError("shown must be a copy of the clicked message")
+            stored = dict(shown)
         if forge:
             button = {"type": 2, "style": 2, "label": "forged", "custom_id": custom_id}
             stored = dict(stored)
