@@ -142,6 +142,21 @@ def test_settings_become_configure_tenant() -> None:
         )
 
 
+def test_the_ama_channel_is_a_channel_setting() -> None:
+    current = TenantSettings()
+    request = t.parse_ama("settings ama-channel <#C0AMA|ama>")
+    assert request.values == ("C0AMA",)
+    command = t.configure_command(request, "slack:T1", current, key="k")
+    assert command.options == (("ama_channel", "C0AMA"),) and command.defaults is None
+    cleared = t.configure_command(
+        t.parse_ama("settings ama-channel off"), "slack:T1", current, key="k"
+    )
+    assert cleared.options == (("ama_channel", None),)
+    with pytest.raises(t.BadInput, match="ama-channel"):
+        t.parse_ama("settings ama-channel <@U0A|a>")  # a person is not a channel
+    assert "ama-channel" in t.HELP
+
+
 def _view(metadata: str, values: dict[str, Any]) -> dict[str, Any]:
     return {"id": "V1", "hash": "h", "private_metadata": metadata, "state": {"values": values}}
 

@@ -30,6 +30,7 @@ from qa_core import (
     QaError,
     Question,
     QuestionState,
+    Role,
     Session,
     SessionState,
     events,
@@ -39,7 +40,7 @@ from . import render, translate
 from .publisher import ORIGIN, Origin, Publisher, system_actor
 from .state import AdapterState
 from .text import escape
-from .translate import OPT_MODERATOR_GROUP, Ama, BadInput, Verb
+from .translate import OPT_AMA_CHANNEL, OPT_MODERATOR_GROUP, Ama, BadInput, Verb
 
 log = logging.getLogger(__name__)
 
@@ -145,8 +146,18 @@ class SlackQA:
         finally:
             ORIGIN.reset(token)
 
+    async def _ama_channel(self, tenant: str) -> str | None:
+        """The channel set with ``/ama settings ama-channel``, if any."""
+        settings = await self.engine.views.tenant_settings(system_actor(tenant))
+        return settings.option(OPT_AMA_CHANNEL)
+
     async def _channel_session(self, tenant: str, channel: str) -> int:
         sid = await self.state.session_of_channel(tenant, channel)
+        if sid is None:
+            # Typed elsewhere (the moderators' channel, say): the AMA channel's session.
+            ama_channel = await self._ama_channel(tenant)
+            if ama_channel and ama_channel != channel:
+                sid = await self.state.session_of_channel(tenant, ama_channel)
         if sid is None:
             raise BadInput("There is no AMA in this channel. Start one with /ama create Title.")
         return sid
@@ -182,16 +193,20 @@ class SlackQA:
         elif verb in (Ama.CREATE, Ama.SCHEDULE):
             guests = [await self._person(client, team, g) for g in request.guests]
             command = translate.create_command(request, tenant, guests, key=key)
-            outcome = await self._execute(command, actor, channel)
+            # The AMA lives in the AMA channel when one is set, else where /ama create ran.
+            home = await self._ama_channel(tenant) or channel
+            outcome = await self._execute(command, actor, home)
             session = outcome.session
             assert session is not None
             if verb is Ama.CREATE:
                 opened = translate.session_command(
                     attrs.evolve(request, verb=Ama.OPEN), session.id, key=key + ":open"
                 )
-                await self._execute(opened, actor, channel)
+                await self._execute(opened, actor, home)
+            # notice() escapes everything, so the channel is described, not linked.
+            where = "this channel" if home == channel else "the AMA channel (settings ama-channel)"
             await respond(
-                **render.notice(f"AMA #{session.id} “{session.title}” is set up in this channel.")
+                **render.notice(f"AMA #{session.id} “{session.title}” is set up in {where}.")
             )
         elif verb in (Ama.OPEN, Ama.PAUSE, Ama.RESUME, Ama.CLOSE, Ama.NEXT):
             sid = await self._channel_session(tenant, channel)
@@ -243,6 +258,8 @@ class SlackQA:
         self, client: AsyncWebClient, tenant: str, channel: str, actor: Actor, respond: AsyncRespond
     ) -> None:
         sid = await self._channel_session(tenant, channel)
+        refs = await self.state.session_refs(tenant, sid)
+        channel = refs.channel if refs is not None else channel  # the AMA's own channel
         transcript = await self.engine.views.transcript(sid, actor, full=False)
         exporter = self.engine.hooks.exporters["md"]
         content = exporter.render(transcript)
@@ -411,11 +428,31 @@ class SlackQA:
                 # Slack redelivers events it thinks we missed; each event has one effect.
                 if not await self.state.claim_event(tenant, str(body.get("event_id"))):
                     return
-                await self.publish_home(client, team, str(event.get("user")))
+                await self.publish_home(client, team, str(event.get("user")), opened=True)
             except (BadInput, QaError, SlackApiError) as error:
                 log.warning("App Home not published: %s", error)
 
-    async def publish_home(self, client: AsyncWebClient, team: str, user: str) -> None:
+    async def publish_home(
+        self, client: AsyncWebClient, team: str, user: str, *, opened: bool = False
+    ) -> None:
+        """Publish ``user``'s App Home now (they opened it, or acted from it)."""
+        view = await self.home_view(client, team, user, opened=opened)
+        tenant = translate.tenant_of(team)
+        try:
+            await client.views_publish(user_id=user, view=view)
+        except SlackApiError as error:
+            if error.response.status_code != 429 or self.publisher is None:
+                raise
+            retry_after = float(error.response.headers.get("Retry-After", "1"))
+            self.publisher.home_rate_limited(tenant, user, retry_after)
+            return
+        if self.publisher is not None:
+            self.publisher.home_published(tenant, user)
+
+    async def home_view(
+        self, client: AsyncWebClient, team: str, user: str, *, opened: bool = False
+    ) -> dict[str, Any]:
+        """``user``'s App Home; remembers moderators who open it, so it can be kept live."""
         actor = await self.actor(client, team, user, "")
         views = self.engine.views
         sessions = [s for s in await views.sessions(actor) if s.state in OPEN_STATES][
@@ -438,7 +475,15 @@ class SlackQA:
                 shown = True
             if not shown:
                 audience.append((session, await views.public_queue(session.id, actor, limit=5)))
-        await client.views_publish(user_id=user, view=render.home(moderation, stage, audience))
+        # Whom to keep live is a rendering choice, not a permission: the engine still decides
+        # what each refresh shows. Tenant-wide hosts and moderators count even between AMAs.
+        tenant = actor.user.tenant
+        if moderation or actor.roles & {Role.HOST, Role.MODERATOR}:
+            if opened:
+                await self.state.watch_home(tenant, user)
+        else:
+            await self.state.unwatch_home(tenant, user)
+        return render.home(moderation, stage, audience)
 
 
 # ----- helpers -------------------------------------------------------------------------------
@@ -500,6 +545,8 @@ def register(
     runner turns it on).
     """
     qa = SlackQA(engine, publisher=publisher)
+    if publisher is not None:
+        publisher.homes = qa.home_view  # the publisher keeps App Homes live with it
     app.command(command)(qa.on_command)
     # One listener for every action: ids are parsed, and forged ones refused, in translate.
     app.action(re.compile(r".*" if all_actions else r"^qa:"))(qa.on_action)

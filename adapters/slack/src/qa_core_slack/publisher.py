@@ -7,6 +7,13 @@ that changed ten times since its last edit gets one ``chat.update`` with its lat
 no more often than ``update_interval`` per message, and within a per-workspace budget under
 ``chat.update``'s Tier 3 (about 50 a minute). A 429 pauses that workspace for its
 ``Retry-After`` and keeps the work.
+
+App Home is kept live the same way: when the moderation queue changes, the Home of each
+moderator who opened it lately (:meth:`AdapterState.home_watchers`) is marked, and when the
+stage or the queue of what comes next changes, the session guests' Home is; each Home is
+published at most once per ``update_interval``, within its own per-workspace
+``views.publish`` budget (Tier 4, about 100 a minute), and a 429 pauses only Home publishing.
+The view itself comes from :attr:`Publisher.homes` (set by ``register``).
 """
 
 from __future__ import annotations
@@ -34,6 +41,9 @@ from .translate import OPT_MOD_CHANNEL, PLATFORM
 log = logging.getLogger(__name__)
 
 ClientSource = Callable[[str], Awaitable[AsyncWebClient | None]]
+# (client, team id, user id) -> the user's App Home view, or None to leave it as it is.
+HomeSource = Callable[[AsyncWebClient, str, str], Awaitable[dict[str, Any] | None]]
+CHAT, HOME = "chat", "home"  # rate-limit lanes: messages, App Home
 BOT_USER = "qa-bot"
 
 
@@ -62,8 +72,15 @@ class Target:
     """Something shown in Slack that must be re-rendered: a question's messages, a board..."""
 
     tenant: str
-    kind: str  # "question" | "votes" (its public message only) | "board" | "announcement"
-    id: int
+    # "question" | "votes" (its public message only) | "board" | "announcement": messages;
+    # "home" (id: a user id): one App Home; "mod-homes" | "guest-homes" (id: a session id):
+    # the Homes to mark at the next flush (the moderators who watch theirs, the guests).
+    kind: str
+    id: int | str
+
+    @property
+    def lane(self) -> str:
+        return HOME if self.kind == "home" else CHAT
 
 
 @attrs.frozen
@@ -98,6 +115,24 @@ class _Bucket:
         self.tokens -= 1.0
         return True
 
+    def spend(self, now: float) -> None:
+        """Count a call made outside the publisher (it may leave the bucket owing)."""
+        self.has(now)
+        self.tokens = max(-self.capacity, self.tokens - 1.0)
+
+
+# Question events after which the moderators' Home changes though the question is not pending.
+_QUEUE_OR_STAGE = (
+    events.QuestionApproved
+    | events.QuestionRejected
+    | events.QuestionWithdrawn
+    | events.QuestionsMerged
+    | events.QuestionSelected
+    | events.QuestionAnswered
+    | events.QuestionSkipped
+    | events.QuestionDeferred
+)
+
 
 class Publisher:
     """Posts and edits Slack messages for core events. See the module docstring."""
@@ -109,19 +144,22 @@ class Publisher:
         update_interval: float = 2.0,
         updates_per_minute: float = 40.0,
         update_burst: float = 10.0,
+        home_updates_per_minute: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.clients = clients
         self.update_interval = update_interval
         self.updates_per_minute = updates_per_minute
         self.update_burst = update_burst
+        self.home_updates_per_minute = home_updates_per_minute
         self.clock = clock
         self.engine: Engine | None = None
+        self.homes: HomeSource | None = None
         self._posts: deque[_Post] = deque()
         self._dirty: dict[Target, None] = {}
         self._last_update: dict[Target, float] = {}
-        self._buckets: dict[str, _Bucket] = {}
-        self._blocked_until: dict[str, float] = {}
+        self._buckets: dict[tuple[str, str], _Bucket] = {}
+        self._blocked_until: dict[tuple[str, str], float] = {}
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
@@ -159,7 +197,34 @@ class Publisher:
             # Counts show only on the public message: the moderators' card is not edited.
             self._mark(Target(tenant, "votes", event.question_id))
             self._mark(Target(tenant, "board", event.session_id))
+        self._mark_homes(tenant, event)
         self._wake.set()
+
+    def _mark_homes(self, tenant: str, event: Event) -> None:
+        """Which App Homes this event changes; they are published later, coalesced.
+
+        Moderators who watch their Home see the moderation queue and the stage; guests see
+        the stage and what comes next, which votes reorder.
+        """
+        if self.homes is None or event.session_id == events.TENANT_WIDE:
+            return
+        sid = event.session_id
+        moderators, guests = Target(tenant, "mod-homes", sid), Target(tenant, "guest-homes", sid)
+        if isinstance(event, events.VoteCast | events.VoteRetracted):
+            self._mark(guests)
+        elif isinstance(event, events.QuestionEvent):
+            if event.question.state is QuestionState.PENDING:
+                self._mark(moderators)  # entered the queue (or changed in it): not public
+            elif isinstance(event, _QUEUE_OR_STAGE):
+                self._mark(moderators)  # left the queue, or the stage moved
+                self._mark(guests)
+            else:
+                self._mark(guests)  # public and in play: pinned, edited, submitted (post)
+        elif isinstance(
+            event, events.SessionCreated | events.SessionUpdated | events.SessionStateChanged
+        ):
+            self._mark(moderators)
+            self._mark(guests)
 
     def _on_question(self, tenant: str, event: events.QuestionEvent) -> None:
         q = event.question
@@ -251,7 +316,7 @@ class Publisher:
         waiting: deque[_Post] = deque()
         while self._posts:
             post = self._posts.popleft()
-            if self._blocked(post.tenant) or any(p.tenant == post.tenant for p in waiting):
+            if self._blocked(post.tenant, CHAT) or any(p.tenant == post.tenant for p in waiting):
                 waiting.append(post)  # keep each workspace's posts in order
                 continue
             client = await self._client(post.tenant)
@@ -260,7 +325,7 @@ class Publisher:
             try:
                 await post.run(client)
             except RateLimited as limited:
-                self._block(post.tenant, limited.retry_after)
+                self._block(post.tenant, CHAT, limited.retry_after)
                 waiting.append(post)
             except SlackApiError as error:
                 log.warning("Slack refused a post: %s", error.response.get("error"))
@@ -269,9 +334,10 @@ class Publisher:
         self._posts = waiting + self._posts  # anything queued meanwhile goes after
 
     async def _flush_updates(self) -> None:
+        await self._expand_homes()
         now = self.clock()
         for target in list(self._dirty):
-            if self._blocked(target.tenant) or self._spent(target.tenant, now):
+            if self._blocked(target.tenant, target.lane) or self._spent(target, now):
                 continue
             if now - self._last_update.get(target, -1e18) < self.update_interval:
                 continue
@@ -285,7 +351,7 @@ class Publisher:
             except _OutOfBudget:
                 self._dirty[target] = None
             except RateLimited as limited:
-                self._block(target.tenant, limited.retry_after)
+                self._block(target.tenant, target.lane, limited.retry_after)
                 self._dirty[target] = None
             except SlackApiError as error:
                 # Deleted message, channel gone: retrying would only burn the budget.
@@ -293,19 +359,55 @@ class Publisher:
             except Exception:
                 log.exception("an update failed")
 
-    def _bucket(self, tenant: str, now: float) -> _Bucket:
-        return self._buckets.setdefault(
-            tenant, _Bucket(self.updates_per_minute, self.update_burst, now)
-        )
+    async def _expand_homes(self) -> None:
+        """Replace "mod-homes" / "guest-homes" marks by one "home" mark per user they reach."""
+        for target in [t for t in self._dirty if t.kind in ("mod-homes", "guest-homes")]:
+            del self._dirty[target]
+            if self.homes is None or self.engine is None:
+                continue
+            if target.kind == "mod-homes":
+                for user in await AdapterState(self.engine.store).home_watchers(target.tenant):
+                    self._mark(Target(target.tenant, "home", user))
+                continue
+            try:
+                session = await self.engine.views.session(
+                    int(target.id), system_actor(target.tenant)
+                )
+            except qa_core.QaError:
+                session = None
+            for guest in session.guests if session is not None else ():
+                if guest.user.tenant == target.tenant:
+                    self._mark(Target(target.tenant, "home", guest.user.id))
 
-    def _spent(self, tenant: str, now: float) -> bool:
-        return not self._bucket(tenant, now).has(now)
+    def _bucket(self, tenant: str, lane: str, now: float) -> _Bucket:
+        if lane == HOME:
+            rate, burst = self.home_updates_per_minute, self.update_burst
+        else:
+            rate, burst = self.updates_per_minute, self.update_burst
+        return self._buckets.setdefault((tenant, lane), _Bucket(rate, burst, now))
 
-    def _blocked(self, tenant: str) -> bool:
-        return self._blocked_until.get(tenant, 0.0) > self.clock()
+    def _spent(self, target: Target, now: float) -> bool:
+        return not self._bucket(target.tenant, target.lane, now).has(now)
 
-    def _block(self, tenant: str, seconds: float) -> None:
-        self._blocked_until[tenant] = self.clock() + seconds
+    def _blocked(self, tenant: str, lane: str) -> bool:
+        return self._blocked_until.get((tenant, lane), 0.0) > self.clock()
+
+    def _block(self, tenant: str, lane: str, seconds: float) -> None:
+        self._blocked_until[(tenant, lane)] = self.clock() + seconds
+
+    # ----- App Home published by the glue (a user opened it or acted from it) --------------
+
+    def home_published(self, tenant: str, user: str) -> None:
+        """The glue just published this Home: the next refresh waits an interval."""
+        now = self.clock()
+        self._last_update[Target(tenant, "home", user)] = now
+        self._bucket(tenant, HOME, now).spend(now)
+
+    def home_rate_limited(self, tenant: str, user: str, retry_after: float) -> None:
+        """The glue's views.publish got a 429: publish it again once Slack allows."""
+        self._block(tenant, HOME, retry_after)
+        self._mark(Target(tenant, "home", user))
+        self._wake.set()
 
     async def _client(self, tenant: str) -> AsyncWebClient | None:
         team = team_of(tenant)
@@ -344,7 +446,7 @@ class Publisher:
     async def _edit(
         self, client: AsyncWebClient, tenant: str, where: Where, payload: dict[str, Any]
     ) -> None:
-        if not self._bucket(tenant, self.clock()).take(self.clock()):
+        if not self._bucket(tenant, CHAT, self.clock()).take(self.clock()):
             raise _OutOfBudget
         await self._call(
             client, "chat.update", channel=where.channel, ts=where.ts, parse="none", **payload
@@ -439,13 +541,27 @@ class Publisher:
         if channel:
             await self._send(client, channel, payload)
 
+    async def _publish_home(self, client: AsyncWebClient, target: Target) -> None:
+        team, user = team_of(target.tenant), str(target.id)
+        if self.homes is None or team is None:
+            return
+        if not self._bucket(target.tenant, HOME, self.clock()).take(self.clock()):
+            raise _OutOfBudget
+        view = await self.homes(client, team, user)
+        if view is not None:
+            await self._call(client, "views.publish", user_id=user, view=view)
+
     async def _refresh(self, client: AsyncWebClient, target: Target) -> None:
+        if target.kind == "home":
+            await self._publish_home(client, target)
+            return
         engine = self._engine()
         state = AdapterState(engine.store)
         actor = system_actor(target.tenant)
+        tid = int(target.id)
         if target.kind in ("question", "votes"):
-            refs = await state.question_refs(target.tenant, target.id)
-            question = await engine.views.question(target.id, actor)
+            refs = await state.question_refs(target.tenant, tid)
+            question = await engine.views.question(tid, actor)
             if refs.public is not None:
                 await self._edit(
                     client, target.tenant, refs.public, render.public_question(question)
@@ -455,12 +571,12 @@ class Publisher:
                     client, target.tenant, refs.moderation, render.moderation_card(question)
                 )
             return
-        session_refs = await state.session_refs(target.tenant, target.id)
+        session_refs = await state.session_refs(target.tenant, tid)
         where = getattr(session_refs, target.kind, None) if session_refs else None
         if where is not None:
             await self._edit(
                 client,
                 target.tenant,
                 where,
-                await self._render_session(engine, target.tenant, target.id, target.kind),
+                await self._render_session(engine, target.tenant, tid, target.kind),
             )

@@ -56,6 +56,7 @@ _KEYS: dict[str, tuple[type, ...]] = {
     "redirect_uri_path": (str,),
     "update_interval": (int, float),
     "updates_per_minute": (int, float),
+    "home_updates_per_minute": (int, float),
 }
 
 
@@ -121,6 +122,7 @@ async def build(
         client_for,
         update_interval=float(section.get("update_interval", 2.0)),
         updates_per_minute=float(section.get("updates_per_minute", 40.0)),
+        home_updates_per_minute=float(section.get("home_updates_per_minute", 60.0)),
     )
     engine = build_engine(config, plugins=[publisher])
     await engine.start()

@@ -14,6 +14,12 @@ import attrs
 
 from qa_core import Store, Transaction
 
+# App Home watchers: moderators who opened their Home lately get it refreshed when the queue
+# changes. Forgotten this long after their last visit; at most this many per workspace.
+HOME_WATCH_DAYS = 14
+HOME_WATCHERS_MAX = 100
+_WATCHERS = "slack:home-watchers"
+
 
 @attrs.frozen
 class Where:
@@ -138,3 +144,53 @@ class AdapterState:
             return True
 
         return await self.store.write(work)
+
+    # -- App Home watchers
+
+    async def watch_home(self, tenant: str, user: str, *, now: datetime | None = None) -> None:
+        """Remember that ``user`` opened their App Home (renewing the expiry)."""
+        now = now or datetime.now(UTC)
+        until = now + timedelta(days=HOME_WATCH_DAYS)
+
+        def work(tx: Transaction) -> None:
+            data = _live(_load(tx.get_value(tenant, _WATCHERS)), now)
+            data[user] = until.timestamp()
+            kept = sorted(data.items(), key=lambda item: item[1])[-HOME_WATCHERS_MAX:]
+            tx.put_value(tenant, _WATCHERS, json.dumps(dict(kept)), expires_at=until)
+
+        await self.store.write(work)
+
+    async def unwatch_home(self, tenant: str, user: str, *, now: datetime | None = None) -> None:
+        """Forget ``user`` (no longer a moderator); writes only if they were remembered."""
+        now = now or datetime.now(UTC)
+        if user not in await self.home_watchers(tenant, now=now):
+            return
+
+        def work(tx: Transaction) -> None:
+            data = _live(_load(tx.get_value(tenant, _WATCHERS)), now)
+            data.pop(user, None)
+            if not data:
+                tx.put_value(tenant, _WATCHERS, None)
+                return
+            until = datetime.fromtimestamp(max(data.values()), UTC)
+            tx.put_value(tenant, _WATCHERS, json.dumps(data), expires_at=until)
+
+        await self.store.write(work)
+
+    async def home_watchers(self, tenant: str, *, now: datetime | None = None) -> list[str]:
+        """Users who opened their App Home as moderators and have not expired, oldest first."""
+        data = _live(
+            _load(await self.store.read(lambda tx: tx.get_value(tenant, _WATCHERS))),
+            now or datetime.now(UTC),
+        )
+        return [user for user, _ in sorted(data.items(), key=lambda item: item[1])]
+
+
+def _live(data: dict[str, Any], now: datetime) -> dict[str, float]:
+    """The watchers whose expiry (a POSIX timestamp) is still ahead of ``now``."""
+    stamp = now.timestamp()
+    return {
+        user: float(until)
+        for user, until in data.items()
+        if isinstance(until, int | float) and until > stamp
+    }

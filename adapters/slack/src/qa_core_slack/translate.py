@@ -53,6 +53,7 @@ MAX_ID = 10**15  # ids are positive integers; anything longer is forged
 OPT_MODERATORS = "moderators"  # comma-separated user ids
 OPT_MODERATOR_GROUP = "moderator_group"  # a user group id (S…)
 OPT_MOD_CHANNEL = "mod_channel"  # channel id where pending questions are posted
+OPT_AMA_CHANNEL = "ama_channel"  # channel id where new AMAs live, wherever /ama create ran
 
 
 class BadInput(ValueError):
@@ -206,18 +207,32 @@ class AmaRequest:
 
 
 HELP = (
-    "/ama create Title | intro | @guest — start an AMA in this channel\n"
+    "/ama create Title | intro | @guest — start an AMA here (or in the ama-channel)\n"
     "/ama schedule 2026-12-01T18:00Z Title | intro | @guest\n"
     "/ama open · pause · resume · close\n"
     "/ama ask [question] — opens a form (with an anonymous option) without text\n"
     "/ama queue · next · answer text · export\n"
     "/ama settings [moderators @a @b | moderator-group @group | mod-channel #channel |"
-    " moderation pre|post | anonymous on|off | strategy NAME]"
+    " ama-channel #channel | moderation pre|post | anonymous on|off | strategy NAME]"
 )
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>|(?<![\w<])([UW][A-Z0-9]{6,})\b")
 _GROUP = re.compile(r"<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>|(?<![\w^])(S[A-Z0-9]{6,})\b")
 _CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|[^>]*)?>|(?<![\w<])([CG][A-Z0-9]{6,})\b")
-SETTINGS = ("moderators", "moderator-group", "mod-channel", "moderation", "anonymous", "strategy")
+SETTINGS = (
+    "moderators",
+    "moderator-group",
+    "mod-channel",
+    "ama-channel",
+    "moderation",
+    "anonymous",
+    "strategy",
+)
+_MENTIONED = {
+    "moderators": _USER,
+    "moderator-group": _GROUP,
+    "mod-channel": _CHANNEL,
+    "ama-channel": _CHANNEL,
+}
 
 
 def _ids(pattern: re.Pattern[str], text: str) -> tuple[str, ...]:
@@ -275,13 +290,9 @@ def _setting_values(name: str, values: str) -> tuple[str, ...]:
     values = values.strip()
     if not name:
         return ()
-    if values.lower() in ("none", "off") and name in (
-        "moderators",
-        "moderator-group",
-        "mod-channel",
-    ):
+    if values.lower() in ("none", "off") and name in _MENTIONED:
         return ()
-    pattern = {"moderators": _USER, "moderator-group": _GROUP, "mod-channel": _CHANNEL}.get(name)
+    pattern = _MENTIONED.get(name)
     if pattern is not None:
         found = _ids(pattern, values)
         if not found:
@@ -341,6 +352,8 @@ def configure_command(
         options[OPT_MODERATOR_GROUP] = values[0] if values else None
     elif name == "mod-channel":
         options[OPT_MOD_CHANNEL] = values[0] if values else None
+    elif name == "ama-channel":
+        options[OPT_AMA_CHANNEL] = values[0] if values else None
     elif name == "moderation":
         try:
             mode = ModerationMode(values[0])
