@@ -63,6 +63,7 @@ from .models import (
 from .plugins import Hooks, make_plugin_manager
 from .ports import Store, Transaction
 from .rules.permissions import Action, PermissionRequest
+from .scheduling import Scheduler
 from .screening import Refusal, Submission
 from .selection import Selection, Strategy
 from .stores import open_store
@@ -70,6 +71,7 @@ from .transcript import Exporter
 from .views import SessionSummary, Transcript
 
 __all__ = [
+    "Scheduler",
     "describe",
     "describe_flag",
     "Action",

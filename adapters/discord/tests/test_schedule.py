@@ -17,10 +17,10 @@ from discord_support import (
     setup_server,
 )
 from qa_core_discord.runner import AmaBot
-from qa_core_discord.schedule import due, opener
 from qa_core_discord.testing import FakeDiscord
 
 from qa_core import Person, Role, Session, SessionState, UserRef
+from qa_core.scheduling import due, opener
 
 NOW = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)
 HOST = Person(UserRef("discord:1", "100"), "host")

@@ -27,6 +27,7 @@ from qa_core import (
     NextQuestion,
     Person,
     QaError,
+    Scheduler,
 )
 
 from . import render
@@ -34,7 +35,6 @@ from . import translate as t
 from .components import COG_NAME, QaButton, modal_for, to_view
 from .components import ask_modal as build_ask_modal
 from .publisher import DiscordPublisher
-from .schedule import Scheduler
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class AmaCog(commands.Cog, name=COG_NAME):
         self.engine = engine
         self.publisher = publisher
         self._own_engine = own_engine
-        self.scheduler = Scheduler(
+        self.scheduler = Scheduler.for_tenants(
             engine,
             lambda: [t.tenant_of(g.id) for g in self.bot.guilds],
             interval=schedule_interval,

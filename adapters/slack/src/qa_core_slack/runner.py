@@ -18,13 +18,14 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.web.async_client import AsyncWebClient
 
-from qa_core import Config, Engine, InvalidInput
+from qa_core import Config, Engine, InvalidInput, Scheduler
 from qa_core.app import build_engine
 
 from . import logs
 from .glue import SlackQA, register
 from .installations import KEY_ENV, EncryptedInstallationStore, StoreOAuthStateStore
 from .publisher import Publisher
+from .translate import PLATFORM
 
 DEFAULT_BASE_URL = "https://slack.com/api/"
 DEFAULT_SCOPES = (
@@ -57,6 +58,7 @@ _KEYS: dict[str, tuple[type, ...]] = {
     "update_interval": (int, float),
     "updates_per_minute": (int, float),
     "home_updates_per_minute": (int, float),
+    "schedule_interval": (int, float),
 }
 
 
@@ -154,9 +156,20 @@ async def build(
     return SlackRuntime(engine, app, qa, publisher, mode, section, env, installations)
 
 
+def scheduler_for(runtime: SlackRuntime) -> Scheduler:
+    """Opens the scheduled AMAs of Slack workspaces (never another platform's) on time."""
+    return Scheduler(
+        runtime.engine,
+        lambda tenant: tenant.startswith(f"{PLATFORM}:"),
+        interval=float(runtime.section.get("schedule_interval", 30.0)),
+    )
+
+
 async def serve(runtime: SlackRuntime) -> None:
     """Run until cancelled: the Socket Mode connection or the HTTP server."""
     runtime.publisher.start()
+    scheduler = scheduler_for(runtime)
+    scheduler.start()
     try:
         if runtime.mode == "socket":
             handler = AsyncSocketModeHandler(runtime.app, runtime.env["SLACK_APP_TOKEN"])
@@ -174,6 +187,7 @@ async def serve(runtime: SlackRuntime) -> None:
             finally:
                 await web_runner.cleanup()
     finally:
+        await scheduler.stop()
         await runtime.publisher.stop()
         await runtime.engine.stop()
 
