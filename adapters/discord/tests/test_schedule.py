@@ -19,41 +19,6 @@ from discord_support import (
 from qa_core_discord.runner import AmaBot
 from qa_core_discord.testing import FakeDiscord
 
-from qa_core import Person, Role, Session, SessionState, UserRef
-from qa_core.scheduling import due, opener
-
-NOW = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)
-HOST = Person(UserRef("discord:1", "100"), "host")
-
-
-def session(id: int, state: SessionState, start: datetime | None) -> Session:
-    return Session(
-        id=id,
-        tenant="discord:1",
-        title="AMA",
-        intro="",
-        state=state,
-        created_by=HOST,
-        created_at=NOW - timedelta(days=1),
-        scheduled_start=start,
-        hosts=(HOST,),
-    )
-
-
-def test_due_sessions_are_the_scheduled_ones_whose_start_has_come() -> None:
-    sessions = [
-        session(1, SessionState.SCHEDULED, NOW - timedelta(minutes=5)),
-        session(2, SessionState.SCHEDULED, NOW),
-        session(3, SessionState.SCHEDULED, NOW + timedelta(seconds=1)),
-        session(4, SessionState.SCHEDULED, None),
-        session(5, SessionState.CLOSED, NOW - timedelta(hours=1)),
-        session(6, SessionState.LIVE, NOW - timedelta(hours=1)),
-    ]
-    assert [s.id for s in due(sessions, NOW)] == [1, 2]
-    # The creator opens it with no role of their own: the session makes them its host.
-    actor = opener(sessions[0])
-    assert actor.user == HOST.user and Role.HOST not in actor.roles
-
 
 async def create_scheduled(world: World, bot: AmaBot, start: datetime) -> None:
     await setup_server(world, bot)
