@@ -32,15 +32,13 @@ from qa_core import (
 
 from . import render
 from . import translate as t
-from .components import COG_NAME, QaButton, modal_for, to_view
+from .components import COG_NAME, QaButton, modal_for
 from .components import ask_modal as build_ask_modal
 from .publisher import DiscordPublisher
+from .replies import Reply, acknowledge, click_key, refuse_now, send
 
 log = logging.getLogger(__name__)
 
-ALREADY_ACKNOWLEDGED = 40060
-UNKNOWN_INTERACTION = 10062
-Reply = str | render.Payload
 Work = Callable[[Actor], Awaitable[Reply]]
 
 
@@ -106,21 +104,6 @@ class AmaCog(commands.Cog, name=COG_NAME):
 
     # -- the common path: ack, actor, engine, reply -------------------------------------------
 
-    async def _ack(self, interaction: discord.Interaction[Any]) -> bool:
-        """Defer (ephemeral, "thinking"); False when this delivery must not be answered."""
-        try:
-            await interaction.response.defer(ephemeral=True, thinking=True)
-        except discord.InteractionResponded:
-            return False
-        except discord.HTTPException as error:
-            if error.code in (ALREADY_ACKNOWLEDGED, UNKNOWN_INTERACTION):
-                # A redelivery of an interaction already answered, or one that expired:
-                # the first delivery did (or will do) the work; nothing more to say.
-                log.info("interaction %s not acknowledged: %s", interaction.id, error)
-                return False
-            raise
-        return True
-
     async def _actor(self, interaction: discord.Interaction[Any]) -> Actor:
         guild = interaction.guild
         user = interaction.user
@@ -140,7 +123,7 @@ class AmaCog(commands.Cog, name=COG_NAME):
         return t.actor_for(guild.id, facts, settings)
 
     async def _respond(self, interaction: discord.Interaction[Any], work: Work) -> None:
-        if not await self._ack(interaction):
+        if not await acknowledge(interaction):
             return
         try:
             reply = await work(await self._actor(interaction))
@@ -149,44 +132,7 @@ class AmaCog(commands.Cog, name=COG_NAME):
         except Exception:
             log.exception("interaction %s failed", interaction.id)
             reply = render.error_reply("Something went wrong on our side; it has been logged.")
-        await self._send(interaction, reply)
-
-    async def _send(
-        self,
-        interaction: discord.Interaction[Any],
-        reply: Reply,
-        file: discord.File | None = None,
-    ) -> None:
-        payload = reply if isinstance(reply, render.Payload) else render.Payload(content=reply)
-        kwargs: dict[str, Any] = {
-            "ephemeral": True,
-            "allowed_mentions": payload.allowed_mentions,
-        }
-        if payload.content:
-            kwargs["content"] = payload.content
-        if payload.embed is not None:
-            kwargs["embed"] = payload.embed
-        if payload.buttons:
-            kwargs["view"] = to_view(payload.buttons)
-        if file is not None:
-            kwargs["file"] = file
-        if not any(k in kwargs for k in ("content", "embed", "file")):
-            kwargs["content"] = "Done."
-        try:
-            await interaction.followup.send(**kwargs)
-        except discord.HTTPException as error:
-            log.warning("follow-up to interaction %s failed: %s", interaction.id, error)
-
-    async def _refuse_now(self, interaction: discord.Interaction[Any], message: str) -> None:
-        """Answer at once (no store involved), e.g. a malformed custom id."""
-        try:
-            await interaction.response.send_message(
-                render.error_reply(message),
-                ephemeral=True,
-                allowed_mentions=discord.AllowedMentions.none(),
-            )
-        except discord.HTTPException as error:
-            log.info("refusal for interaction %s not sent: %s", interaction.id, error)
+        await send(interaction, reply)
 
     async def _run(self, actor: Actor, command: Command) -> Reply:
         outcome = await self.engine.execute(command, actor)
@@ -211,20 +157,6 @@ class AmaCog(commands.Cog, name=COG_NAME):
     def _key(self, interaction: discord.Interaction[Any]) -> str:
         return t.interaction_key(interaction.id)
 
-    def _click_key(self, interaction: discord.Interaction[Any], custom_id: str) -> str:
-        """A button's key: the clicker, the button and the message version (see click_key)."""
-        message = interaction.message
-        seen = None
-        if message is not None:
-            edited = message.edited_at
-            shown = [
-                message.content,
-                [embed.to_dict() for embed in message.embeds],
-                [component.to_dict() for component in message.components],
-            ]
-            seen = t.SeenMessage(message.id, edited.isoformat() if edited else None, shown)
-        return t.click_key(interaction.user.id, custom_id, seen, interaction.id)
-
     # -- buttons and modals -----------------------------------------------------------------
 
     async def on_button(self, interaction: discord.Interaction[Any], custom_id: str) -> None:
@@ -233,7 +165,7 @@ class AmaCog(commands.Cog, name=COG_NAME):
             if component.modal:
                 raise InvalidInput("That button is not one of ours.")
         except QaError as error:
-            await self._refuse_now(interaction, str(error))
+            await refuse_now(interaction, str(error))
             return
         if t.opens_modal(component):
             current = None
@@ -241,14 +173,14 @@ class AmaCog(commands.Cog, name=COG_NAME):
                 try:
                     current = await self._current_text(interaction, component.id)
                 except QaError as error:  # e.g. not a question this person may see
-                    await self._refuse_now(interaction, str(error))
+                    await refuse_now(interaction, str(error))
                     return
             try:
                 await interaction.response.send_modal(modal_for(component, current))
             except discord.HTTPException as error:
                 log.info("modal for interaction %s not opened: %s", interaction.id, error)
             return
-        key = self._click_key(interaction, custom_id)
+        key = click_key(interaction, custom_id)
 
         async def work(actor: Actor) -> Reply:
             command = t.click_command(component, key)
@@ -290,7 +222,7 @@ class AmaCog(commands.Cog, name=COG_NAME):
             if not component.modal:
                 raise InvalidInput("That form is not one of ours.")
         except QaError as error:
-            await self._refuse_now(interaction, str(error))
+            await refuse_now(interaction, str(error))
             return
         values = t.modal_values(data)
         key = self._key(interaction)
@@ -441,7 +373,7 @@ class AmaCog(commands.Cog, name=COG_NAME):
         # The modal is the acknowledgement; choosing the live session waits for the submit.
         guild_id = interaction.guild_id
         if guild_id is None:
-            await self._refuse_now(interaction, "AMAs happen in servers.")
+            await refuse_now(interaction, "AMAs happen in servers.")
             return
         try:
             if session is None:
@@ -449,7 +381,7 @@ class AmaCog(commands.Cog, name=COG_NAME):
             else:
                 modal = build_ask_modal(session, anonymous=anonymous)
         except QaError as error:  # a session number no id can be
-            await self._refuse_now(interaction, str(error))
+            await refuse_now(interaction, str(error))
             return
         await interaction.response.send_modal(modal)
 
@@ -544,7 +476,7 @@ class AmaCog(commands.Cog, name=COG_NAME):
         session: int | None = None,
         format: Literal["md", "json", "csv"] = "md",
     ) -> None:
-        if not await self._ack(interaction):
+        if not await acknowledge(interaction):
             return
         try:
             actor = await self._actor(interaction)
@@ -553,16 +485,14 @@ class AmaCog(commands.Cog, name=COG_NAME):
             transcript = await self.engine.views.transcript(session_id, actor, full=exporter.full)
             data = exporter.render(transcript).encode("utf-8")
         except QaError as error:
-            await self._send(interaction, render.error_reply(str(error)))
+            await send(interaction, render.error_reply(str(error)))
             return
         except Exception:
             log.exception("export for interaction %s failed", interaction.id)
-            await self._send(
-                interaction, render.error_reply("The export failed; it has been logged.")
-            )
+            await send(interaction, render.error_reply("The export failed; it has been logged."))
             return
         name = f"ama-{session_id}{exporter.suffix}"
-        await self._send(
+        await send(
             interaction,
             f"Transcript of session {session_id}.",
             file=discord.File(io.BytesIO(data), filename=name),
